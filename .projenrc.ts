@@ -33,12 +33,20 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     include: ['imports/**/*.ts'],
   },
 
+  eslintOptions: {
+    dirs: ['src'],
+    // Tooling that may use devDependencies.
+    devdirs: ['test', 'examples', 'scripts', 'projenrc'],
+  },
+
   jestOptions: {
     // Snapshots are only rewritten on purpose (`npx projen test:update`), never by a test run.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
+    coverageText: false,
     jestConfig: {
       testEnvironment: 'node',
+      coveragePathIgnorePatterns: ['/node_modules/', '/imports/'],
     },
   },
 
@@ -62,8 +70,7 @@ project.package.addField('types', 'lib/src/index.d.ts');
 for (const dir of ['imports', 'examples', 'scripts']) {
   project.tsconfigDev.addInclude(`../${dir}/**/*.ts`);
 }
-project.eslint?.addLintPattern('examples');
-project.eslint?.addLintPattern('scripts');
+project.eslint?.allowDefaultProjectFiles('examples/*.ts', 'scripts/*.ts');
 project.eslint?.addIgnorePattern('imports/');
 project.eslint?.addIgnorePattern('manifests/');
 project.addPackageIgnore('/manifests/');
@@ -74,6 +81,9 @@ project.addPackageIgnore('/cdk8s.yaml');
 // @kubernetes-models/* are ESM-only; jest loads them through import(), which needs VM modules.
 project.testTask.env('NODE_OPTIONS', '--experimental-vm-modules --no-warnings=ExperimentalWarning');
 project.tasks.tryFind('test:update')?.env('NODE_OPTIONS', '--experimental-vm-modules --no-warnings=ExperimentalWarning');
+
+// API.md documents the library; the generated Istio classes get a file per submodule beside it.
+project.tasks.tryFind('docgen')?.reset('jsii-docgen -o API.md --split-by-submodule');
 
 // Regenerate the Istio classes from one pinned upstream release.
 const importTask = project.addTask('import', {

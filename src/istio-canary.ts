@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
@@ -223,9 +223,13 @@ export class IstioCanary extends Construct {
       this.namespaceResource = new kplus.Namespace(this, 'Namespace', {
         metadata: { name: this.namespace, labels: { [props.sidecarInjection.labelKey]: props.sidecarInjection.labelValue } },
       });
+      if (Chart.of(this).namespace) {
+        // cdk8s gives every object of a namespaced chart that namespace, cluster-scoped ones included.
+        ApiObject.of(this.namespaceResource).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      }
     }
 
-    const deploy = (id: string, v: CanaryVersion) => createVersionDeployment(this, id, {
+    const deploy = (versionId: string, v: CanaryVersion) => createVersionDeployment(this, versionId, {
       name: v.deploymentName ?? `${props.name}-${v.version}`,
       namespace: this.namespace,
       selectorLabels: { [appKey]: props.name, [versionKey]: v.version },
@@ -302,7 +306,7 @@ function validateCanary(props: IstioCanaryProps, r: ResolvedNames): void {
   check(isNonBlank(r.clusterDomain) && !/\s/.test(r.clusterDomain), 'clusterDomain', r.clusterDomain, 'must be a DNS domain such as cluster.local');
   check(isLabelKey(r.appKey), 'appLabelKey', r.appKey, RULE_LABEL_KEY);
   check(isLabelKey(r.versionKey), 'versionLabelKey', r.versionKey, RULE_LABEL_KEY);
-  check(r.appKey !== r.versionKey, 'versionLabelKey', r.versionKey, `must differ from 'appLabelKey'`);
+  check(r.appKey !== r.versionKey, 'versionLabelKey', r.versionKey, 'must differ from \'appLabelKey\'');
 
   for (const [prop, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
     check(isDns1123Label(v.version), `${prop}.version`, v.version, RULE_DNS1123_LABEL);
