@@ -2,13 +2,18 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
+import { CanaryPhase } from './release/canary-phase';
+import { contextNumber, contextPhase, resolveCanaryWeight } from './release/resolve-weights';
 import { IstioTraffic } from './traffic/istio-traffic';
-import { CanaryGatewayOptions } from './traffic/traffic-options';
+import { RoutingOptions } from './traffic/routing';
+import { CanaryGatewayOptions, TrafficVersion } from './traffic/traffic-options';
+import { TrafficPolicy } from './traffic/traffic-policy';
+import { validateRouting, validateTrafficPolicy } from './traffic/validate-traffic';
 import {
   check, isDns1035Label, isDns1123Label, isIntegerIn, isLabelKey, isLabelValue, isNonBlank,
   RULE_DNS1035_LABEL, RULE_DNS1123_LABEL, RULE_LABEL_KEY, RULE_LABEL_VALUE,
 } from './validation';
-import { CanaryVersion } from './workloads/canary-version';
+import { CanaryVersion, WeightedCanaryVersion } from './workloads/canary-version';
 import { SidecarInjection } from './workloads/sidecar-injection';
 import {
   createVersionDeployment, DEFAULT_POD_SECURITY_CONTEXT, DEFAULT_RESOURCES, DEFAULT_SECURITY_CONTEXT,
@@ -65,9 +70,66 @@ export interface IstioCanaryProps {
 
   /**
    * Percentage of requests routed to the canary, an integer from 0 to 100; the stable version gets the rest.
-   * Applies to ingress traffic and to calls from inside the mesh alike.
+   * Applies to ingress traffic and to calls from inside the mesh alike. Give this or `stages`.
+   *
+   * @default - the weight of the selected stage of `stages`
    */
-  readonly canaryWeight: number;
+  readonly canaryWeight?: number;
+
+  /**
+   * A planned progression of canary weights, e.g. `[5, 10, 25, 50, 100]`: integers from 1 to 100, strictly
+   * increasing, ending at 100. `stage` picks the current one. Give this or `canaryWeight`.
+   *
+   * @default - no plan: `canaryWeight` applies
+   */
+  readonly stages?: number[];
+
+  /**
+   * Position of the current stage in `stages`, from 1. CI can pass it without code changes through the construct
+   * context key `istio-canary:<name>:stage` (e.g. `app.node.setContext('istio-canary:shop:stage', process.env.STAGE)`).
+   *
+   * @default - the context value, else 1
+   */
+  readonly stage?: number;
+
+  /**
+   * Phase of the release: progressing by weight, promoted (all traffic to the canary) or rolled back (all traffic
+   * to stable). Also read from the construct context key `istio-canary:<name>:phase`.
+   *
+   * @default - the context value, else CanaryPhase.PROGRESSING
+   */
+  readonly phase?: CanaryPhase;
+
+  /**
+   * Replicas of the stable Deployment once the canary is promoted: 0 frees its resources, keeping them allows an
+   * instant rollback.
+   *
+   * @default - stable.replicas, unchanged
+   */
+  readonly promotedStableReplicas?: number;
+
+  /**
+   * More versions with fixed weights, routed between stable and canary. Each gets a Deployment and a subset.
+   *
+   * @default - none: stable and canary only
+   */
+  readonly additionalVersions?: WeightedCanaryVersion[];
+
+  /**
+   * Match routes (header or cookie), mirroring, timeouts, retries, fault injection and sticky sessions, applied to
+   * in-mesh and ingress traffic alike.
+   *
+   * @default - the weighted split only
+   */
+  readonly routing?: RoutingOptions;
+
+  /**
+   * DestinationRule traffic policy for every version: load balancing, connection pool, outlier detection, TLS.
+   * Versions can override it with their own `trafficPolicy`.
+   *
+   * @default - Istio's defaults
+   */
+  readonly trafficPolicy?: TrafficPolicy;
 
   /**
    * An Istio ingress Gateway and a VirtualService that splits the traffic entering through it.
@@ -171,11 +233,17 @@ export class IstioCanary extends Construct {
   /** Fully-qualified host of the Service, e.g. `canary.default.svc.cluster.local`. */
   public readonly host: string;
 
+  /** The phase of the release. */
+  public readonly phase: CanaryPhase;
+
   /** Percentage of requests routed to the stable version. */
   public readonly stableWeight: number;
 
   /** Percentage of requests routed to the canary version. */
   public readonly canaryWeight: number;
+
+  /** Percentage of requests routed to each version, by version name. */
+  public readonly weights: { [version: string]: number };
 
   /** The Namespace, when `sidecarInjection` was given. */
   public readonly namespaceResource?: kplus.Namespace;
@@ -185,6 +253,9 @@ export class IstioCanary extends Construct {
 
   /** The canary version's Deployment. */
   public readonly canaryDeployment: kplus.Deployment;
+
+  /** The Deployments of `additionalVersions`, in order. */
+  public readonly additionalDeployments: kplus.Deployment[];
 
   /** The Service selecting the pods of every version. */
   public readonly service: kplus.Service;
@@ -216,8 +287,23 @@ export class IstioCanary extends Construct {
     validateCanary(props, { appKey, versionKey, containerPort, containerName, clusterDomain, namespace: this.namespace });
 
     this.host = `${props.name}.${this.namespace}.svc.${clusterDomain}`;
-    this.canaryWeight = props.canaryWeight;
-    this.stableWeight = 100 - props.canaryWeight;
+
+    const additional = props.additionalVersions ?? [];
+    const stageKey = `istio-canary:${props.name}:stage`;
+    const phaseKey = `istio-canary:${props.name}:phase`;
+    this.phase = props.phase ?? contextPhase(this.node.tryGetContext(phaseKey), phaseKey) ?? CanaryPhase.PROGRESSING;
+    const progressing = this.phase === CanaryPhase.PROGRESSING;
+    // Promotion and rollback send everything to one version, additional versions included.
+    const additionalWeights = additional.map(v => progressing ? v.weight : 0);
+    this.canaryWeight = resolveCanaryWeight({
+      name: props.name,
+      canaryWeight: props.canaryWeight,
+      stages: props.stages,
+      stage: props.stage ?? contextNumber(this.node.tryGetContext(stageKey), stageKey),
+      phase: this.phase,
+      otherWeights: additionalWeights.reduce((a, b) => a + b, 0),
+    });
+    this.stableWeight = 100 - this.canaryWeight - additionalWeights.reduce((a, b) => a + b, 0);
 
     if (props.sidecarInjection) {
       this.namespaceResource = new kplus.Namespace(this, 'Namespace', {
@@ -229,12 +315,15 @@ export class IstioCanary extends Construct {
       }
     }
 
-    const deploy = (versionId: string, v: CanaryVersion) => createVersionDeployment(this, versionId, {
+    const trafficVersion = (v: CanaryVersion, weight: number): TrafficVersion => ({
+      version: v.version, labels: { [versionKey]: v.version }, weight, trafficPolicy: v.trafficPolicy,
+    });
+    const deploy = (versionId: string, v: CanaryVersion, replicas?: number) => createVersionDeployment(this, versionId, {
       name: v.deploymentName ?? `${props.name}-${v.version}`,
       namespace: this.namespace,
       selectorLabels: { [appKey]: props.name, [versionKey]: v.version },
       podLabels: v.podLabels ?? {},
-      replicas: v.replicas ?? 1,
+      replicas: replicas ?? v.replicas ?? 1,
       image: v.image,
       env: v.env ?? {},
       containerName,
@@ -247,7 +336,9 @@ export class IstioCanary extends Construct {
       readiness: props.readiness,
       liveness: props.liveness,
     });
-    this.stableDeployment = deploy('Stable', props.stable);
+    const promoted = this.phase === CanaryPhase.PROMOTED;
+    this.stableDeployment = deploy('Stable', props.stable, promoted ? props.promotedStableReplicas : undefined);
+    this.additionalDeployments = additional.map(v => deploy(`Version-${v.version}`, v));
     this.canaryDeployment = deploy('Canary', props.canary);
 
     this.service = new kplus.Service(this, 'Service', {
@@ -261,12 +352,18 @@ export class IstioCanary extends Construct {
       name: props.name,
       namespace: this.namespace,
       host: this.host,
+      // Stable first and the canary last: IstioTraffic's match routes and mirror default to the last version.
       versions: [
-        { version: props.stable.version, labels: { [versionKey]: props.stable.version }, weight: this.stableWeight },
-        { version: props.canary.version, labels: { [versionKey]: props.canary.version }, weight: this.canaryWeight },
+        trafficVersion(props.stable, this.stableWeight),
+        ...additional.map((v, i) => trafficVersion(v, additionalWeights[i])),
+        trafficVersion(props.canary, this.canaryWeight),
       ],
       gateway: props.gateway,
+      routing: props.routing,
+      trafficPolicy: props.trafficPolicy,
     });
+    this.weights = { [props.stable.version]: this.stableWeight, [props.canary.version]: this.canaryWeight };
+    additional.forEach((v, i) => this.weights[v.version] = additionalWeights[i]);
     this.destinationRule = this.traffic.destinationRule;
     this.virtualService = this.traffic.virtualService;
     this.ingressVirtualService = this.traffic.ingressVirtualService;
@@ -274,7 +371,7 @@ export class IstioCanary extends Construct {
 
     if (this.namespaceResource) {
       // The Namespace (and its injection label) must exist before any pod is created in it.
-      for (const child of [this.stableDeployment, this.canaryDeployment, this.service, this.traffic]) {
+      for (const child of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service, this.traffic]) {
         child.node.addDependency(this.namespaceResource);
       }
     }
@@ -301,15 +398,25 @@ function validateCanary(props: IstioCanaryProps, r: ResolvedNames): void {
   check(isIntegerIn(r.containerPort, 1, 65535), 'containerPort', r.containerPort, 'must be an integer from 1 to 65535');
   check(!ISTIO_RESERVED_PORTS.includes(r.containerPort), 'containerPort', r.containerPort,
     `must not be a port the Istio sidecar listens on (${ISTIO_RESERVED_PORTS.join(', ')})`);
-  check(isIntegerIn(props.canaryWeight, 0, 100), 'canaryWeight', props.canaryWeight, 'must be an integer from 0 to 100');
   check(isDns1123Label(r.containerName), 'containerName', r.containerName, RULE_DNS1123_LABEL);
   check(isNonBlank(r.clusterDomain) && !/\s/.test(r.clusterDomain), 'clusterDomain', r.clusterDomain, 'must be a DNS domain such as cluster.local');
   check(isLabelKey(r.appKey), 'appLabelKey', r.appKey, RULE_LABEL_KEY);
   check(isLabelKey(r.versionKey), 'versionLabelKey', r.versionKey, RULE_LABEL_KEY);
   check(r.appKey !== r.versionKey, 'versionLabelKey', r.versionKey, 'must differ from \'appLabelKey\'');
 
-  for (const [prop, v] of [['stable', props.stable], ['canary', props.canary]] as const) {
+  const versions: Array<[string, CanaryVersion]> = [
+    ['stable', props.stable],
+    ...(props.additionalVersions ?? []).map((v, i): [string, CanaryVersion] => [`additionalVersions[${i}]`, v]),
+    ['canary', props.canary],
+  ];
+  const versionNames = new Map<string, string>();
+  const deploymentNames = new Map<string, string>();
+  for (const [prop, v] of versions) {
     check(isDns1123Label(v.version), `${prop}.version`, v.version, RULE_DNS1123_LABEL);
+    const sameVersion = versionNames.get(v.version);
+    check(sameVersion === undefined, `${prop}.version`, v.version,
+      `must differ from '${sameVersion}.version': each version needs its own subset and pods`);
+    versionNames.set(v.version, prop);
     check(isNonBlank(v.image) && !/\s/.test(v.image), `${prop}.image`, v.image, 'must be a non-empty image reference without spaces');
     if (v.replicas !== undefined) {
       check(isIntegerIn(v.replicas, 0, Number.MAX_SAFE_INTEGER), `${prop}.replicas`, v.replicas, 'must be a non-negative integer');
@@ -317,16 +424,23 @@ function validateCanary(props: IstioCanaryProps, r: ResolvedNames): void {
     if (v.deploymentName !== undefined) {
       check(isDns1123Label(v.deploymentName), `${prop}.deploymentName`, v.deploymentName, RULE_DNS1123_LABEL);
     }
+    const deploymentName = v.deploymentName ?? `${props.name}-${v.version}`;
+    const sameDeployment = deploymentNames.get(deploymentName);
+    check(sameDeployment === undefined, `${prop}.deploymentName`, deploymentName, `must differ from the ${sameDeployment} Deployment's name`);
+    deploymentNames.set(deploymentName, prop);
     for (const [key, value] of Object.entries(v.podLabels ?? {})) {
       check(key !== r.appKey && key !== r.versionKey, `${prop}.podLabels`, key,
         `must not set '${r.appKey}' or '${r.versionKey}', the labels the Service, selectors and subsets rely on`);
       check(isLabelKey(key), `${prop}.podLabels`, key, RULE_LABEL_KEY);
       check(isLabelValue(value), `${prop}.podLabels.${key}`, value, RULE_LABEL_VALUE);
     }
+    if (v.trafficPolicy) validateTrafficPolicy(v.trafficPolicy, `${prop}.trafficPolicy`);
   }
-  check(props.canary.version !== props.stable.version, 'canary.version', props.canary.version,
-    'must differ from \'stable.version\': each version needs its own subset and pods');
-  const stableName = props.stable.deploymentName ?? `${props.name}-${props.stable.version}`;
-  const canaryName = props.canary.deploymentName ?? `${props.name}-${props.canary.version}`;
-  check(stableName !== canaryName, 'canary.deploymentName', canaryName, 'must differ from the stable Deployment\'s name');
+  (props.additionalVersions ?? []).forEach((v: WeightedCanaryVersion, i) =>
+    check(isIntegerIn(v.weight, 0, 100), `additionalVersions[${i}].weight`, v.weight, 'must be an integer from 0 to 100'));
+  if (props.promotedStableReplicas !== undefined) {
+    check(isIntegerIn(props.promotedStableReplicas, 0, Number.MAX_SAFE_INTEGER), 'promotedStableReplicas', props.promotedStableReplicas, 'must be a non-negative integer');
+  }
+  if (props.routing) validateRouting(props.routing, versions.map(([, v]) => v.version));
+  if (props.trafficPolicy) validateTrafficPolicy(props.trafficPolicy, 'trafficPolicy');
 }

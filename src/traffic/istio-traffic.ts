@@ -1,7 +1,12 @@
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { cookieRegex } from './cookies';
+import { RoutingOptions } from './routing';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic-options';
+import { TrafficPolicy } from './traffic-policy';
+import { istioDuration, validateGateway, validateRouting, validateTrafficPolicy, validateVersions } from './validate-traffic';
 import * as istio from '../../imports/networking.istio.io';
-import { check, isDns1123Label, isIntegerIn, isLabelKey, isLabelValue, isNonBlank, RULE_DNS1123_LABEL } from '../validation';
+import { check, isDns1123Label, RULE_DNS1123_LABEL } from '../validation';
 
 /**
  * Inputs of the Istio traffic layer: what to split, where it lives, and the weights.
@@ -23,7 +28,8 @@ export interface IstioTrafficProps {
   readonly host: string;
 
   /**
-   * The versions and their weights, in route order. Weights sum to 100.
+   * The versions and their weights, in route order. Weights sum to 100. The last one is the canary: match routes
+   * and mirroring target it unless they name another version.
    */
   readonly versions: TrafficVersion[];
 
@@ -33,6 +39,20 @@ export interface IstioTrafficProps {
    * @default - no Gateway: only in-mesh callers are routed
    */
   readonly gateway?: CanaryGatewayOptions;
+
+  /**
+   * Match routes, mirroring, timeouts, retries, fault injection and sticky sessions.
+   *
+   * @default - the weighted split only
+   */
+  readonly routing?: RoutingOptions;
+
+  /**
+   * Traffic policy of the whole host: load balancing, connection pool, outlier detection, TLS.
+   *
+   * @default - Istio's defaults
+   */
+  readonly trafficPolicy?: TrafficPolicy;
 }
 
 /**
@@ -59,21 +79,27 @@ export class IstioTraffic extends Construct {
 
   constructor(scope: Construct, id: string, props: IstioTrafficProps) {
     super(scope, id);
-    validateTraffic(props);
+    check(isDns1123Label(props.name), 'name', props.name, RULE_DNS1123_LABEL);
+    check(isDns1123Label(props.namespace), 'namespace', props.namespace, RULE_DNS1123_LABEL);
+    validateVersions(props.versions);
+    if (props.gateway) validateGateway(props.gateway);
+    if (props.routing) validateRouting(props.routing, props.versions.map(v => v.version));
+    if (props.trafficPolicy) validateTrafficPolicy(props.trafficPolicy, 'trafficPolicy');
 
     const namespace = props.namespace;
-    const route = props.versions.map(v => ({
-      destination: { host: props.host, subset: v.version },
-      weight: v.weight,
-    }));
-    // Route names show up in Envoy's stats and access logs, which is where a canary is judged.
-    const http = [{ name: 'weighted', route }];
+    const http = renderHttpRoutes(props.host, props.versions, props.routing ?? {});
 
     this.destinationRule = new istio.DestinationRule(this, 'DestinationRule', {
       metadata: { name: props.name, namespace },
       spec: {
         host: props.host,
-        subsets: props.versions.map(v => ({ name: v.version, labels: { ...v.labels } })),
+        trafficPolicy: props.trafficPolicy && renderTrafficPolicy(props.trafficPolicy),
+        subsets: props.versions.map(v => ({
+          name: v.version,
+          labels: { ...v.labels },
+          // The subset policy has the same schema under other generated type names.
+          trafficPolicy: v.trafficPolicy && renderTrafficPolicy(v.trafficPolicy) as istio.DestinationRuleSpecSubsetsTrafficPolicy,
+        })),
       },
     });
 
@@ -102,36 +128,99 @@ export class IstioTraffic extends Construct {
   }
 }
 
-function validateTraffic(props: IstioTrafficProps): void {
-  check(isDns1123Label(props.name), 'name', props.name, RULE_DNS1123_LABEL);
-  check(isDns1123Label(props.namespace), 'namespace', props.namespace, RULE_DNS1123_LABEL);
-  check(props.versions.length >= 1, 'versions', props.versions.length, 'must name at least one version');
-  const seen = new Set<string>();
-  props.versions.forEach((v, i) => {
-    check(isDns1123Label(v.version), `versions[${i}].version`, v.version, RULE_DNS1123_LABEL);
-    check(!seen.has(v.version), `versions[${i}].version`, v.version, 'must differ from every other version');
-    seen.add(v.version);
-    check(isIntegerIn(v.weight, 0, 100), `versions[${i}].weight`, v.weight, 'must be an integer from 0 to 100');
-    check(Object.keys(v.labels).length > 0, `versions[${i}].labels`, v.labels, 'must select pods by at least one label');
-    for (const [key, value] of Object.entries(v.labels)) {
-      check(isLabelKey(key) && isLabelValue(value), `versions[${i}].labels`, v.labels, 'must hold valid Kubernetes label keys and values');
-    }
+/**
+ * The HTTP routes, in the order Istio evaluates them (first match wins): match routes, then sticky-session routes,
+ * then the weighted split.
+ */
+function renderHttpRoutes(host: string, versions: TrafficVersion[], routing: RoutingOptions): istio.VirtualServiceSpecHttp[] {
+  const canary = versions[versions.length - 1].version;
+  const destination = (subset: string) => ({ host, subset });
+  // Timeouts, retries and faults apply to every route, so a tester's request behaves like everyone else's.
+  const common: Partial<istio.VirtualServiceSpecHttp> = {
+    timeout: routing.timeout && istioDuration(routing.timeout),
+    retries: routing.retries && {
+      attempts: routing.retries.attempts,
+      perTryTimeout: routing.retries.perTryTimeout && istioDuration(routing.retries.perTryTimeout),
+      retryOn: routing.retries.retryOn?.join(','),
+    },
+    fault: routing.fault && {
+      delay: routing.fault.delay && {
+        fixedDelay: istioDuration(routing.fault.delay),
+        percentage: { value: routing.fault.delayPercentage ?? 100 },
+      },
+      abort: routing.fault.abortHttpStatus !== undefined ? {
+        httpStatus: routing.fault.abortHttpStatus,
+        percentage: { value: routing.fault.abortPercentage ?? 100 },
+      } : undefined,
+    },
+  };
+
+  const routes: istio.VirtualServiceSpecHttp[] = [];
+  (routing.matchRoutes ?? []).forEach((m, i) => {
+    const headers: { [name: string]: istio.VirtualServiceSpecHttpMatchHeaders } = {};
+    for (const condition of m.matches) headers[condition.headerName] = { [condition.type]: condition.value };
+    routes.push({
+      name: m.name ?? `match-${i}`,
+      match: [{ headers }],
+      route: [{ destination: destination(m.version ?? canary) }],
+      ...common,
+    });
   });
-  const total = props.versions.reduce((sum, v) => sum + v.weight, 0);
-  check(total === 100, 'versions', props.versions.map(v => v.weight), 'must have weights that sum to 100');
-  if (props.gateway) {
-    const hosts = props.gateway.hosts;
-    check(hosts.length > 0, 'gateway.hosts', hosts, 'must name at least one host (use "*" for any)');
-    hosts.forEach((h, i) => check(isNonBlank(h) && !/\s/.test(h), `gateway.hosts[${i}]`, h, 'must be a host name or wildcard without spaces'));
-    if (props.gateway.name !== undefined) {
-      check(isDns1123Label(props.gateway.name), 'gateway.name', props.gateway.name, RULE_DNS1123_LABEL);
-    }
-    if (props.gateway.port !== undefined) {
-      check(isIntegerIn(props.gateway.port, 1, 65535), 'gateway.port', props.gateway.port, 'must be an integer from 1 to 65535');
-    }
-    const selector = props.gateway.selector;
-    if (selector !== undefined) {
-      check(Object.keys(selector).length > 0, 'gateway.selector', selector, 'must select the gateway pods by at least one label');
+
+  const sticky = routing.stickySession;
+  if (sticky) {
+    // Only versions that still get traffic: a rollback to weight 0 must not be held back by old cookies.
+    for (const v of versions.filter(x => x.weight > 0)) {
+      routes.push({
+        name: `sticky-${v.version}`,
+        match: [{ headers: { cookie: { regex: cookieRegex(sticky.cookieName, v.version) } } }],
+        route: [{ destination: destination(v.version) }],
+        ...common,
+      });
     }
   }
+
+  const maxAge = (sticky?.maxAge ?? Duration.days(1)).toSeconds();
+  routes.push({
+    name: 'weighted',
+    route: versions.map(v => ({
+      destination: destination(v.version),
+      weight: v.weight,
+      headers: sticky && {
+        response: { add: { 'set-cookie': `${sticky.cookieName}=${v.version}; Max-Age=${maxAge}; Path=/` } },
+      },
+    })),
+    mirror: routing.mirror && destination(routing.mirror.version ?? canary),
+    mirrorPercentage: routing.mirror && { value: routing.mirror.percentage },
+    ...common,
+  });
+  return routes;
+}
+
+// Typed as the generated class, so a misspelled field fails compilation instead of being dropped by its toJson.
+function renderTrafficPolicy(policy: TrafficPolicy): istio.DestinationRuleSpecTrafficPolicy {
+  const pool = policy.connectionPool;
+  const outlier = policy.outlierDetection;
+  return {
+    loadBalancer: policy.loadBalancer && { simple: policy.loadBalancer as string as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple },
+    connectionPool: pool && {
+      tcp: (pool.maxConnections !== undefined || pool.connectTimeout) ? {
+        maxConnections: pool.maxConnections,
+        connectTimeout: pool.connectTimeout && istioDuration(pool.connectTimeout),
+      } : undefined,
+      http: (pool.http1MaxPendingRequests ?? pool.http2MaxRequests ?? pool.maxRequestsPerConnection ?? pool.maxRetries) !== undefined ? {
+        http1MaxPendingRequests: pool.http1MaxPendingRequests,
+        http2MaxRequests: pool.http2MaxRequests,
+        maxRequestsPerConnection: pool.maxRequestsPerConnection,
+        maxRetries: pool.maxRetries,
+      } : undefined,
+    },
+    outlierDetection: outlier && {
+      consecutive5XxErrors: outlier.consecutive5xxErrors ?? 5,
+      interval: istioDuration(outlier.interval ?? Duration.seconds(10)),
+      baseEjectionTime: istioDuration(outlier.baseEjectionTime ?? Duration.seconds(30)),
+      maxEjectionPercent: outlier.maxEjectionPercent ?? 100,
+    },
+    tls: policy.tls && { mode: policy.tls as string as istio.DestinationRuleSpecTrafficPolicyTlsMode },
+  };
 }

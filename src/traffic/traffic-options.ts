@@ -1,3 +1,5 @@
+import { TrafficPolicy } from './traffic-policy';
+
 /**
  * One destination of the traffic split: a version, the pod labels that select it, and its share of requests.
  */
@@ -16,6 +18,13 @@ export interface TrafficVersion {
    * Percentage of requests routed to this version, an integer from 0 to 100. The weights of all versions sum to 100.
    */
   readonly weight: number;
+
+  /**
+   * Traffic policy of this version's subset, overriding the host-wide one field by field.
+   *
+   * @default - the host-wide policy
+   */
+  readonly trafficPolicy?: TrafficPolicy;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { TrafficPolicy } from '../traffic/traffic-policy';
+
 /**
  * One version of the workload: a Deployment, and a DestinationRule subset of the same name.
  */
@@ -44,4 +46,23 @@ export interface CanaryVersion {
    * @default - only the app and version labels
    */
   readonly podLabels?: { [key: string]: string };
+
+  /**
+   * Traffic policy of this version's DestinationRule subset (e.g. a tighter circuit breaker for the canary),
+   * overriding the host-wide `trafficPolicy` field by field.
+   *
+   * @default - the host-wide policy
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+}
+
+/**
+ * A version beyond stable and canary, with a fixed share of traffic (e.g. a second candidate in an A/B/C test).
+ */
+export interface WeightedCanaryVersion extends CanaryVersion {
+  /**
+   * Percentage of requests routed to this version, an integer from 0 to 100. The stable version gets what the
+   * canary and the additional versions leave.
+   */
+  readonly weight: number;
 }
