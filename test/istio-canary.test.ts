@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { idiomaticChart } from '../examples/idiomatic';
+import { progressiveChart } from '../examples/progressive';
 import { seedChart } from '../examples/seed';
 import { SidecarInjection } from '../src';
 import { coherenceViolations } from './support/coherence';
@@ -78,6 +79,27 @@ describe('the idiomatic example', () => {
   test('keeps the cluster-scoped Namespace free of the chart namespace', () => {
     expect(one(manifests, 'Namespace', 'shop').metadata).toEqual({ name: 'shop', labels: { 'istio.io/rev': 'stable' } });
     expect(manifests.filter(m => m.kind !== 'Namespace').every(m => m.metadata.namespace === 'shop')).toBe(true);
+  });
+});
+
+describe('the progressive example', () => {
+  const manifests = Testing.synth(progressiveChart(Testing.app()));
+
+  test('matches the snapshot', () => {
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('starts its plan at the first stage, with testers, sticky and weighted routes in both VirtualServices', () => {
+    for (const name of ['checkout', 'checkout-ingress']) {
+      const http = one(manifests, 'VirtualService', name).spec.http;
+      expect(http.map((r: any) => r.name)).toEqual(['testers', 'sticky-v1', 'sticky-v2', 'weighted']);
+      expect(http[3].route.map((r: any) => r.weight)).toEqual([95, 5]);
+    }
+  });
+
+  test('is coherent and schema-valid', async () => {
+    expect(coherenceViolations(manifests)).toEqual([]);
+    await validateAgainstUpstreamSchemas(manifests);
   });
 });
 
