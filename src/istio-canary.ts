@@ -439,15 +439,15 @@ export class IstioCanary extends Construct {
         strategy,
         preStopPause: props.preStopPause,
         terminationGracePeriod,
-      image: v.image,
-      env: v.env ?? {},
-      containerName,
-      containerPort,
-      portName: PORT_NAME,
-      imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      resources: props.resources ?? DEFAULT_RESOURCES,
-      securityContext: props.securityContext ?? DEFAULT_SECURITY_CONTEXT,
-      podSecurityContext: props.podSecurityContext ?? DEFAULT_POD_SECURITY_CONTEXT,
+        image: v.image,
+        env: v.env ?? {},
+        containerName,
+        containerPort,
+        portName: PORT_NAME,
+        imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        resources: props.resources ?? DEFAULT_RESOURCES,
+        securityContext: props.securityContext ?? DEFAULT_SECURITY_CONTEXT,
+        podSecurityContext: props.podSecurityContext ?? DEFAULT_POD_SECURITY_CONTEXT,
         readiness: props.readiness,
         liveness: props.liveness,
       });
@@ -501,8 +501,9 @@ export class IstioCanary extends Construct {
 
     if (this.namespaceResource) {
       // The Namespace (and its injection label) must exist before any pod is created in it.
-      for (const child of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service, this.traffic,
-        ...Object.values(this.autoscalers), ...Object.values(this.podDisruptionBudgets), ...(this.peerAuthentication ? [this.peerAuthentication] : [])]) {
+      const production: Construct[] = [...Object.values(this.autoscalers), ...Object.values(this.podDisruptionBudgets)];
+      if (this.peerAuthentication) production.push(this.peerAuthentication);
+      for (const child of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service, this.traffic, ...production]) {
         child.node.addDependency(this.namespaceResource);
       }
     }

@@ -1,9 +1,11 @@
 import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import * as security from '../../imports/security.istio.io';
 import { AutoscalingOptions, MutualTlsMode, PodDisruptionBudgetOptions } from './production-options';
+import * as security from '../../imports/security.istio.io';
 import { check, isIntegerIn } from '../validation';
+
+const PeerMode = security.PeerAuthenticationSpecMtlsMode;
 
 /** Argo CD reads this annotation to apply objects wave by wave, lowest first. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -163,7 +165,7 @@ export function createPeerAuthentication(scope: Construct, id: string, props: {
     metadata: { name: props.name, namespace: props.namespace, labels: { ...props.appLabels } },
     spec: {
       selector: { matchLabels: { ...props.appLabels } },
-      mtls: { mode: props.mode === MutualTlsMode.STRICT ? security.PeerAuthenticationSpecMtlsMode.STRICT : security.PeerAuthenticationSpecMtlsMode.PERMISSIVE },
+      mtls: { mode: props.mode === MutualTlsMode.STRICT ? PeerMode.STRICT : PeerMode.PERMISSIVE },
     },
   });
 }
