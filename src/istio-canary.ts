@@ -17,7 +17,7 @@ import {
 import { CanaryVersion, WeightedCanaryVersion } from './workloads/canary-version';
 import {
   createAutoscaler, createPeerAuthentication, createPodDisruptionBudget, defaultDeploymentStrategy,
-  defaultTerminationGracePeriod, proportionalReplicas, SYNC_WAVE_ANNOTATION, SYNC_WAVES, validateProductionSettings,
+  defaultTerminationGracePeriod, planReplicas, SYNC_WAVE_ANNOTATION, SYNC_WAVES,
 } from './workloads/production';
 import { AutoscalingOptions, MutualTlsMode, PodDisruptionBudgetOptions } from './workloads/production-options';
 import { SidecarInjection } from './workloads/sidecar-injection';
@@ -225,10 +225,11 @@ export interface IstioCanaryProps {
   readonly clusterDomain?: string;
 
   /**
-   * A HorizontalPodAutoscaler (autoscaling/v2, CPU utilization) for each version that receives traffic; its
+   * A HorizontalPodAutoscaler (autoscaling/v2, CPU utilization) for each version that receives traffic. Its
    * Deployment then leaves `replicas` out so that the two do not fight. A version at weight 0 (a rolled-back canary,
    * the stable version after promotion) gets no autoscaler and keeps its fixed `replicas` (or
-   * `promotedStableReplicas`): 0 frees it, more keeps it warm. Incompatible with `proportionalReplicas`.
+   * `promotedStableReplicas`): 0 frees it, more keeps it warm. Needs a CPU request in `resources` and a metrics
+   * server. Incompatible with `proportionalReplicas`.
    *
    * @default - no autoscaler: fixed replicas
    * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
@@ -263,8 +264,8 @@ export interface IstioCanaryProps {
   readonly preStopPause?: Duration;
 
   /**
-   * Time a terminating pod gets before it is killed, preStop pause included; must exceed `preStopPause`.
-   * Whole seconds.
+   * Time a terminating pod gets before it is killed, preStop pause included. Whole seconds, more than
+   * `preStopPause`.
    *
    * @default - 30 seconds, plus `preStopPause` when given
    */
@@ -408,22 +409,12 @@ export class IstioCanary extends Construct {
     const trafficVersion = (v: CanaryVersion, weight: number): TrafficVersion => ({
       version: v.version, labels: { [versionKey]: v.version }, weight, trafficPolicy: v.trafficPolicy,
     });
-    // Replicas of a version: none when autoscaled (it has traffic), else the explicit ones, the proportional share,
-    // or the version's own.
-    const replicasOf = (v: CanaryVersion, weight: number, explicit?: number): number | undefined => {
-      if (props.autoscaling && weight > 0) return undefined;
-      if (explicit !== undefined) return explicit;
-      if (props.proportionalReplicas !== undefined) return proportionalReplicas(props.proportionalReplicas, weight);
-      return v.replicas ?? 1;
-    };
-    const promoted = this.phase === CanaryPhase.PROMOTED;
-    const stablePinned = promoted ? props.promotedStableReplicas : undefined;
-    const plan: Array<[string, number | undefined]> = [
-      [props.stable.version, replicasOf(props.stable, this.stableWeight, stablePinned)],
-      ...additional.map((v, i): [string, number | undefined] => [v.version, replicasOf(v, additionalWeights[i])]),
-      [props.canary.version, replicasOf(props.canary, this.canaryWeight)],
-    ];
-    validateProductionSettings(props, plan.filter((p): p is [string, number] => p[1] !== undefined));
+    // Replicas per version (undefined: autoscaled), stable first, then the additional versions, then the canary.
+    const plan = planReplicas(props, [
+      { version: props.stable, weight: this.stableWeight, pinned: this.phase === CanaryPhase.PROMOTED ? props.promotedStableReplicas : undefined },
+      ...additional.map((v, i) => ({ version: v, weight: additionalWeights[i] })),
+      { version: props.canary, weight: this.canaryWeight },
+    ]);
     this.autoscalers = {};
     this.podDisruptionBudgets = {};
     const strategy = props.deploymentStrategy ?? defaultDeploymentStrategy();
@@ -461,9 +452,9 @@ export class IstioCanary extends Construct {
       }
       return deployment;
     };
-    this.stableDeployment = deploy('Stable', props.stable, plan[0][1]);
-    this.additionalDeployments = additional.map((v, i) => deploy(`Version-${v.version}`, v, plan[i + 1][1]));
-    this.canaryDeployment = deploy('Canary', props.canary, plan[plan.length - 1][1]);
+    this.stableDeployment = deploy('Stable', props.stable, plan[0]);
+    this.additionalDeployments = additional.map((v, i) => deploy(`Version-${v.version}`, v, plan[i + 1]));
+    this.canaryDeployment = deploy('Canary', props.canary, plan[plan.length - 1]);
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name, namespace: this.namespace, labels: { [appKey]: props.name } },
@@ -511,21 +502,24 @@ export class IstioCanary extends Construct {
     for (const vs of [this.virtualService, this.ingressVirtualService]) {
       if (vs) ApiObject.of(vs).addDependency(this.destinationRule);
     }
-    if (props.syncWaves) {
-      const wave = (metadata: { addAnnotation(key: string, value: string): void }, n: number) =>
-        metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(n));
-      if (this.namespaceResource) wave(this.namespaceResource.metadata, SYNC_WAVES.namespace);
-      for (const workload of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service,
-        ...Object.values(this.autoscalers)]) {
-        wave(workload.metadata, SYNC_WAVES.workload);
-      }
-      for (const obj of [...Object.values(this.podDisruptionBudgets), ...(this.peerAuthentication ? [this.peerAuthentication] : [])]) {
-        wave(obj.metadata, SYNC_WAVES.workload);
-      }
-      wave(this.destinationRule.metadata, SYNC_WAVES.destinationRule);
-      for (const routing of [this.virtualService, this.ingressVirtualService, this.gateway]) {
-        if (routing) wave(routing.metadata, SYNC_WAVES.routing);
-      }
+    if (props.syncWaves) this.addSyncWaves();
+  }
+
+  /** Argo CD sync waves: Namespace, then workloads and Service, then the DestinationRule, then the routes to it. */
+  private addSyncWaves(): void {
+    const wave = (metadata: { addAnnotation(key: string, value: string): void }, n: number) =>
+      metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(n));
+    if (this.namespaceResource) wave(this.namespaceResource.metadata, SYNC_WAVES.namespace);
+    for (const workload of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service,
+      ...Object.values(this.autoscalers)]) {
+      wave(workload.metadata, SYNC_WAVES.workload);
+    }
+    for (const obj of [...Object.values(this.podDisruptionBudgets), ...(this.peerAuthentication ? [this.peerAuthentication] : [])]) {
+      wave(obj.metadata, SYNC_WAVES.workload);
+    }
+    wave(this.destinationRule.metadata, SYNC_WAVES.destinationRule);
+    for (const routing of [this.virtualService, this.ingressVirtualService, this.gateway]) {
+      if (routing) wave(routing.metadata, SYNC_WAVES.routing);
     }
   }
 }

@@ -5,14 +5,14 @@
  */
 export interface AutoscalingOptions {
   /**
-   * Fewest pods of a version that receives traffic; at least 1.
+   * Fewest pods of a version that receives traffic, at least 1.
    *
    * @default 1
    */
   readonly minReplicas?: number;
 
   /**
-   * Most pods of a version; at least `minReplicas`.
+   * Most pods of a version, at least `minReplicas`.
    */
   readonly maxReplicas: number;
 
@@ -33,15 +33,15 @@ export interface AutoscalingOptions {
  */
 export interface PodDisruptionBudgetOptions {
   /**
-   * Pods of a version that may be unavailable at once during a voluntary disruption; at least 1.
+   * Pods of a version that may be unavailable at once during a voluntary disruption, at least 1.
    *
    * @default 1, unless `minAvailable` is given
    */
   readonly maxUnavailable?: number;
 
   /**
-   * Pods of a version that must stay available during a voluntary disruption; at least 1 and fewer than the pods of
-   * every version (else no node holding one of them could ever be drained).
+   * Pods of a version that must stay available during a voluntary disruption, at least 1. Fewer than the pods of
+   * every version, else no node holding one of them could ever be drained.
    *
    * @default - `maxUnavailable` applies
    */

@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { CanaryVersion } from './canary-version';
 import { AutoscalingOptions, MutualTlsMode, PodDisruptionBudgetOptions } from './production-options';
 import * as security from '../../imports/security.istio.io';
 import { check, isIntegerIn } from '../validation';
@@ -36,6 +37,30 @@ export function defaultTerminationGracePeriod(preStopPause?: Duration): Duration
 export function proportionalReplicas(total: number, weight: number): number {
   if (weight <= 0) return 0;
   return Math.max(1, Math.round(total * weight / 100));
+}
+
+/** One version's inputs to {@link planReplicas}. */
+export interface ReplicaPlanEntry {
+  readonly version: CanaryVersion;
+  readonly weight: number;
+  /** Replicas that win over every other rule (`promotedStableReplicas`). */
+  readonly pinned?: number;
+}
+
+/**
+ * Validates the production settings and returns the replicas of each version, in order: undefined when an
+ * autoscaler owns them (autoscaling on, and the version has traffic); else the pinned replicas, the proportional
+ * share, or the version's own `replicas` (default 1).
+ */
+export function planReplicas(s: ProductionSettings, entries: ReplicaPlanEntry[]): Array<number | undefined> {
+  const plan = entries.map(e => {
+    if (s.autoscaling && e.weight > 0) return undefined;
+    if (e.pinned !== undefined) return e.pinned;
+    if (s.proportionalReplicas !== undefined) return proportionalReplicas(s.proportionalReplicas, e.weight);
+    return e.version.replicas ?? 1;
+  });
+  validateProductionSettings(s, entries.flatMap((e, i): Array<[string, number]> => plan[i] === undefined ? [] : [[e.version.version, plan[i]!]]));
+  return plan;
 }
 
 /** The production settings, as `IstioCanaryProps` holds them. */
