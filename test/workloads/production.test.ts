@@ -1,5 +1,6 @@
-import { Duration } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { productionChart } from '../../examples/production';
 import { CanaryPhase, MutualTlsMode, SidecarInjection } from '../../src';
 import { coherenceViolations } from '../support/coherence';
 import { baseProps, synthCanary } from '../support/fixtures';
@@ -8,6 +9,19 @@ import { validateAgainstUpstreamSchemas } from '../support/schemas';
 
 const podSpec = (manifests: Manifest[], name: string) => one(manifests, 'Deployment', name).spec.template.spec;
 const replicasOf = (manifests: Manifest[]) => Object.fromEntries(ofKind(manifests, 'Deployment').map(d => [d.metadata.name, d.spec.replicas]));
+
+describe('the production example', () => {
+  const manifests = Testing.synth(productionChart(Testing.app()));
+
+  test('matches the snapshot', () => {
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('is coherent and schema-valid', async () => {
+    expect(coherenceViolations(manifests)).toEqual([]);
+    await validateAgainstUpstreamSchemas(manifests);
+  });
+});
 
 describe('autoscaling', () => {
   // GIVEN autoscaling and a canary at 10%  WHEN synthesized
