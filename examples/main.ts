@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { idiomaticChart } from './idiomatic';
+import { productionChart } from './production';
 import { progressiveChart } from './progressive';
 import { seedChart } from './seed';
 
@@ -11,4 +12,5 @@ if (process.env.CANARY_PHASE) app.node.setContext('istio-canary:checkout:phase',
 seedChart(app);
 idiomaticChart(app);
 progressiveChart(app);
+productionChart(app);
 app.synth();

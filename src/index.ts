@@ -3,6 +3,7 @@ export * from './istio-canary-chart';
 export * from './release/canary-phase';
 export * from './workloads/canary-version';
 export * from './workloads/sidecar-injection';
+export * from './workloads/production-options';
 export * from './traffic/traffic-options';
 export * from './traffic/traffic-policy';
 export * from './traffic/routing';

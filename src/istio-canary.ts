@@ -1,7 +1,8 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
+import * as security from '../imports/security.istio.io';
 import { CanaryPhase } from './release/canary-phase';
 import { contextNumber, contextPhase, resolveCanaryWeight } from './release/resolve-weights';
 import { IstioTraffic } from './traffic/istio-traffic';
@@ -14,6 +15,11 @@ import {
   RULE_DNS1035_LABEL, RULE_DNS1123_LABEL, RULE_LABEL_KEY, RULE_LABEL_VALUE,
 } from './validation';
 import { CanaryVersion, WeightedCanaryVersion } from './workloads/canary-version';
+import {
+  createAutoscaler, createPeerAuthentication, createPodDisruptionBudget, defaultDeploymentStrategy,
+  defaultTerminationGracePeriod, planReplicas, SYNC_WAVE_ANNOTATION, SYNC_WAVES,
+} from './workloads/production';
+import { AutoscalingOptions, MutualTlsMode, PodDisruptionBudgetOptions } from './workloads/production-options';
 import { SidecarInjection } from './workloads/sidecar-injection';
 import {
   createVersionDeployment, DEFAULT_POD_SECURITY_CONTEXT, DEFAULT_RESOURCES, DEFAULT_SECURITY_CONTEXT,
@@ -217,6 +223,82 @@ export interface IstioCanaryProps {
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
+
+  /**
+   * A HorizontalPodAutoscaler (autoscaling/v2, CPU utilization) for each version that receives traffic. Its
+   * Deployment then leaves `replicas` out so that the two do not fight. A version at weight 0 (a rolled-back canary,
+   * the stable version after promotion) gets no autoscaler and keeps its fixed `replicas` (or
+   * `promotedStableReplicas`): 0 frees it, more keeps it warm. Needs a CPU request in `resources` and a metrics
+   * server. Incompatible with `proportionalReplicas`.
+   *
+   * @default - no autoscaler: fixed replicas
+   * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+   */
+  readonly autoscaling?: AutoscalingOptions;
+
+  /**
+   * A PodDisruptionBudget (policy/v1) per version, selecting exactly that version's pods. A version with 0 replicas
+   * gets none: there are no pods to protect.
+   *
+   * @default - no PodDisruptionBudget
+   * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+   */
+  readonly podDisruptionBudget?: PodDisruptionBudgetOptions;
+
+  /**
+   * How the Deployments replace their pods.
+   *
+   * @default - RollingUpdate with maxSurge 25% and maxUnavailable 0: a new pod must be ready before an old one goes
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment
+   */
+  readonly deploymentStrategy?: kplus.DeploymentStrategy;
+
+  /**
+   * A preStop hook that runs `sleep <seconds>` in the app container before it receives SIGTERM, so that requests
+   * routed to a terminating pod before every proxy learnt of its removal are still served. The image needs a `sleep`
+   * binary (distroless and scratch images have none). Whole seconds, at least 1.
+   *
+   * @default - no preStop hook
+   * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
+   */
+  readonly preStopPause?: Duration;
+
+  /**
+   * Time a terminating pod gets before it is killed, preStop pause included. Whole seconds, more than
+   * `preStopPause`.
+   *
+   * @default - 30 seconds, plus `preStopPause` when given
+   */
+  readonly terminationGracePeriod?: Duration;
+
+  /**
+   * Total pods across versions, split by weight: each version gets round(total × weight / 100) pods, at least 1 when
+   * its weight is above 0 and none at weight 0. Per-version `replicas` are then ignored; `promotedStableReplicas`
+   * still applies to a promoted stable version. Incompatible with `autoscaling`.
+   *
+   * @default - per-version `replicas`
+   */
+  readonly proportionalReplicas?: number;
+
+  /**
+   * Argo CD sync-wave annotations that apply the objects in a safe order: the Namespace (wave -1), then the
+   * workloads, Service, autoscalers, budgets and PeerAuthentication (0), then the DestinationRule (1), then the
+   * VirtualServices and Gateway (2), so that no route names a subset before it exists.
+   *
+   * @default false
+   * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+   */
+  readonly syncWaves?: boolean;
+
+  /**
+   * A PeerAuthentication (security.istio.io/v1) named `<name>` that sets the mutual TLS mode of the workload's pods,
+   * selected by the app label. The DestinationRule is left alone: Istio's auto mTLS already makes sidecar clients use
+   * mutual TLS towards sidecar pods.
+   *
+   * @default - no PeerAuthentication: the mesh or namespace policy applies (PERMISSIVE unless configured)
+   * @see https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
+   */
+  readonly mtls?: MutualTlsMode;
 }
 
 /**
@@ -275,6 +357,15 @@ export class IstioCanary extends Construct {
   /** The Gateway, when `gateway` was given. */
   public readonly gateway?: istio.Gateway;
 
+  /** The HorizontalPodAutoscalers, by version: one per version with traffic, when `autoscaling` was given. */
+  public readonly autoscalers: { [version: string]: kplus.HorizontalPodAutoscaler };
+
+  /** The PodDisruptionBudgets, by version: one per version with pods, when `podDisruptionBudget` was given. */
+  public readonly podDisruptionBudgets: { [version: string]: ApiObject };
+
+  /** The PeerAuthentication, when `mtls` was given. */
+  public readonly peerAuthentication?: security.PeerAuthentication;
+
   constructor(scope: Construct, id: string, props: IstioCanaryProps) {
     super(scope, id);
 
@@ -318,28 +409,52 @@ export class IstioCanary extends Construct {
     const trafficVersion = (v: CanaryVersion, weight: number): TrafficVersion => ({
       version: v.version, labels: { [versionKey]: v.version }, weight, trafficPolicy: v.trafficPolicy,
     });
-    const deploy = (versionId: string, v: CanaryVersion, replicas?: number) => createVersionDeployment(this, versionId, {
-      name: v.deploymentName ?? `${props.name}-${v.version}`,
-      namespace: this.namespace,
-      selectorLabels: { [appKey]: props.name, [versionKey]: v.version },
-      podLabels: v.podLabels ?? {},
-      replicas: replicas ?? v.replicas ?? 1,
-      image: v.image,
-      env: v.env ?? {},
-      containerName,
-      containerPort,
-      portName: PORT_NAME,
-      imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      resources: props.resources ?? DEFAULT_RESOURCES,
-      securityContext: props.securityContext ?? DEFAULT_SECURITY_CONTEXT,
-      podSecurityContext: props.podSecurityContext ?? DEFAULT_POD_SECURITY_CONTEXT,
-      readiness: props.readiness,
-      liveness: props.liveness,
-    });
-    const promoted = this.phase === CanaryPhase.PROMOTED;
-    this.stableDeployment = deploy('Stable', props.stable, promoted ? props.promotedStableReplicas : undefined);
-    this.additionalDeployments = additional.map(v => deploy(`Version-${v.version}`, v));
-    this.canaryDeployment = deploy('Canary', props.canary);
+    // Replicas per version (undefined: autoscaled), stable first, then the additional versions, then the canary.
+    const plan = planReplicas(props, [
+      { version: props.stable, weight: this.stableWeight, pinned: this.phase === CanaryPhase.PROMOTED ? props.promotedStableReplicas : undefined },
+      ...additional.map((v, i) => ({ version: v, weight: additionalWeights[i] })),
+      { version: props.canary, weight: this.canaryWeight },
+    ]);
+    this.autoscalers = {};
+    this.podDisruptionBudgets = {};
+    const strategy = props.deploymentStrategy ?? defaultDeploymentStrategy();
+    const terminationGracePeriod = props.terminationGracePeriod ?? defaultTerminationGracePeriod(props.preStopPause);
+    const deploy = (versionId: string, v: CanaryVersion, replicas: number | undefined) => {
+      const selectorLabels = { [appKey]: props.name, [versionKey]: v.version };
+      const deployment = createVersionDeployment(this, versionId, {
+        name: v.deploymentName ?? `${props.name}-${v.version}`,
+        namespace: this.namespace,
+        selectorLabels,
+        podLabels: v.podLabels ?? {},
+        replicas,
+        strategy,
+        preStopPause: props.preStopPause,
+        terminationGracePeriod,
+        image: v.image,
+        env: v.env ?? {},
+        containerName,
+        containerPort,
+        portName: PORT_NAME,
+        imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        resources: props.resources ?? DEFAULT_RESOURCES,
+        securityContext: props.securityContext ?? DEFAULT_SECURITY_CONTEXT,
+        podSecurityContext: props.podSecurityContext ?? DEFAULT_POD_SECURITY_CONTEXT,
+        readiness: props.readiness,
+        liveness: props.liveness,
+      });
+      if (props.autoscaling && replicas === undefined) {
+        this.autoscalers[v.version] = createAutoscaler(this, `${versionId}Autoscaler`, deployment, selectorLabels, props.autoscaling);
+      }
+      if (props.podDisruptionBudget && replicas !== 0) {
+        this.podDisruptionBudgets[v.version] = createPodDisruptionBudget(this, `${versionId}DisruptionBudget`, {
+          name: deployment.name, namespace: this.namespace, selectorLabels, options: props.podDisruptionBudget,
+        });
+      }
+      return deployment;
+    };
+    this.stableDeployment = deploy('Stable', props.stable, plan[0]);
+    this.additionalDeployments = additional.map((v, i) => deploy(`Version-${v.version}`, v, plan[i + 1]));
+    this.canaryDeployment = deploy('Canary', props.canary, plan[plan.length - 1]);
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name, namespace: this.namespace, labels: { [appKey]: props.name } },
@@ -347,6 +462,12 @@ export class IstioCanary extends Construct {
       ports: [{ name: PORT_NAME, port: props.port, targetPort: containerPort, protocol: kplus.Protocol.TCP }],
     });
     this.service.selectLabel(appKey, props.name);
+
+    if (props.mtls) {
+      this.peerAuthentication = createPeerAuthentication(this, 'PeerAuthentication', {
+        name: props.name, namespace: this.namespace, appLabels: { [appKey]: props.name }, mode: props.mtls,
+      });
+    }
 
     this.traffic = new IstioTraffic(this, 'Traffic', {
       name: props.name,
@@ -371,13 +492,34 @@ export class IstioCanary extends Construct {
 
     if (this.namespaceResource) {
       // The Namespace (and its injection label) must exist before any pod is created in it.
-      for (const child of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service, this.traffic]) {
+      const production: Construct[] = [...Object.values(this.autoscalers), ...Object.values(this.podDisruptionBudgets)];
+      if (this.peerAuthentication) production.push(this.peerAuthentication);
+      for (const child of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service, this.traffic, ...production]) {
         child.node.addDependency(this.namespaceResource);
       }
     }
     // Make-before-break: a VirtualService routing to a subset the DestinationRule does not define yet fails with 503s.
     for (const vs of [this.virtualService, this.ingressVirtualService]) {
       if (vs) ApiObject.of(vs).addDependency(this.destinationRule);
+    }
+    if (props.syncWaves) this.addSyncWaves();
+  }
+
+  /** Argo CD sync waves: Namespace, then workloads and Service, then the DestinationRule, then the routes to it. */
+  private addSyncWaves(): void {
+    const wave = (metadata: { addAnnotation(key: string, value: string): void }, n: number) =>
+      metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(n));
+    if (this.namespaceResource) wave(this.namespaceResource.metadata, SYNC_WAVES.namespace);
+    for (const workload of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service,
+      ...Object.values(this.autoscalers)]) {
+      wave(workload.metadata, SYNC_WAVES.workload);
+    }
+    for (const obj of [...Object.values(this.podDisruptionBudgets), ...(this.peerAuthentication ? [this.peerAuthentication] : [])]) {
+      wave(obj.metadata, SYNC_WAVES.workload);
+    }
+    wave(this.destinationRule.metadata, SYNC_WAVES.destinationRule);
+    for (const routing of [this.virtualService, this.ingressVirtualService, this.gateway]) {
+      if (routing) wave(routing.metadata, SYNC_WAVES.routing);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
@@ -35,7 +35,8 @@ export interface VersionDeploymentProps {
   /** Labels that select exactly this version's pods: the Deployment selector. */
   readonly selectorLabels: { [key: string]: string };
   readonly podLabels: { [key: string]: string };
-  readonly replicas: number;
+  /** Fixed replicas; undefined when an autoscaler owns them, so the Deployment leaves `replicas` out. */
+  readonly replicas?: number;
   readonly image: string;
   readonly env: { [name: string]: string };
   readonly containerName: string;
@@ -47,6 +48,10 @@ export interface VersionDeploymentProps {
   readonly podSecurityContext: kplus.PodSecurityContextProps;
   readonly readiness?: kplus.Probe;
   readonly liveness?: kplus.Probe;
+  readonly strategy: kplus.DeploymentStrategy;
+  /** Pause of the preStop hook: `sleep <seconds>` in the app container. */
+  readonly preStopPause?: Duration;
+  readonly terminationGracePeriod: Duration;
 }
 
 /**
@@ -63,6 +68,8 @@ export function createVersionDeployment(scope: Construct, id: string, props: Ver
   const deployment = new kplus.Deployment(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels: props.selectorLabels },
     replicas: props.replicas,
+    strategy: props.strategy,
+    terminationGracePeriod: props.terminationGracePeriod,
     select: false,
     podMetadata: { labels: { ...props.podLabels, ...props.selectorLabels } },
     securityContext: props.podSecurityContext,
@@ -76,6 +83,11 @@ export function createVersionDeployment(scope: Construct, id: string, props: Ver
       securityContext: props.securityContext,
       readiness: props.readiness ?? kplus.Probe.fromTcpSocket({ port: props.containerPort }),
       liveness: props.liveness,
+      // The endpoint removal reaches every sidecar and gateway a moment after the pod starts terminating; until then
+      // they still send it requests. Pausing before SIGTERM lets those requests be served.
+      lifecycle: props.preStopPause
+        ? { preStop: kplus.Handler.fromCommand(['sleep', String(props.preStopPause.toSeconds())]) }
+        : undefined,
     }],
   });
   deployment.select(kplus.LabelSelector.of({ labels: props.selectorLabels }));

@@ -85,5 +85,38 @@ export function coherenceViolations(manifests: Manifest[], clusterDomain = 'clus
       }
     }
   }
+  // An autoscaler scales a Deployment of the set, which leaves its replicas to it.
+  for (const hpa of ofKind(manifests, 'HorizontalPodAutoscaler')) {
+    const ref = hpa.spec.scaleTargetRef;
+    const target = deployments.find(d => ref.kind === 'Deployment' && d.metadata.name === ref.name && d.metadata.namespace === hpa.metadata.namespace);
+    if (!target) {
+      out.push(`HorizontalPodAutoscaler ${hpa.metadata.name}: target ${ref.kind}/${ref.name} is not in the set`);
+    } else if (target.spec.replicas !== undefined) {
+      out.push(`HorizontalPodAutoscaler ${hpa.metadata.name}: Deployment ${target.metadata.name} pins replicas ${target.spec.replicas}`);
+    }
+    if ((hpa.spec.minReplicas ?? 1) > hpa.spec.maxReplicas) out.push(`HorizontalPodAutoscaler ${hpa.metadata.name}: minReplicas above maxReplicas`);
+  }
+  const autoscaled = (d: Manifest) => ofKind(manifests, 'HorizontalPodAutoscaler')
+    .some(h => h.spec.scaleTargetRef.name === d.metadata.name && h.metadata.namespace === d.metadata.namespace);
+
+  // A disruption budget covers the pods of exactly one Deployment, which has pods, and never blocks drains for good.
+  for (const pdb of ofKind(manifests, 'PodDisruptionBudget')) {
+    const covered = deployments.filter(d => d.metadata.namespace === pdb.metadata.namespace && selects(pdb.spec.selector?.matchLabels, podLabels(d)));
+    if (covered.length !== 1) {
+      out.push(`PodDisruptionBudget ${pdb.metadata.name}: selects the pods of ${covered.length} Deployments`);
+      continue;
+    }
+    const d = covered[0];
+    if (!autoscaled(d) && d.spec.replicas === 0) out.push(`PodDisruptionBudget ${pdb.metadata.name}: Deployment ${d.metadata.name} has no pods`);
+    if (!autoscaled(d) && pdb.spec.minAvailable !== undefined && pdb.spec.minAvailable >= (d.spec.replicas ?? 1)) {
+      out.push(`PodDisruptionBudget ${pdb.metadata.name}: minAvailable ${pdb.spec.minAvailable} blocks every drain of ${d.spec.replicas ?? 1} pods`);
+    }
+  }
+
+  // A workload's PeerAuthentication applies to the pods of every version alike.
+  for (const pa of ofKind(manifests, 'PeerAuthentication')) {
+    const covered = deployments.filter(d => d.metadata.namespace === pa.metadata.namespace && selects(pa.spec.selector?.matchLabels, podLabels(d)));
+    if (covered.length !== deployments.length) out.push(`PeerAuthentication ${pa.metadata.name}: selects ${covered.length} of ${deployments.length} Deployments`);
+  }
   return out;
 }

@@ -8,6 +8,8 @@ const MODELS: Record<string, () => Promise<Model>> = {
   'v1/Namespace': async () => (await import('kubernetes-models/v1/Namespace')).Namespace,
   'v1/Service': async () => (await import('kubernetes-models/v1/Service')).Service,
   'apps/v1/Deployment': async () => (await import('kubernetes-models/apps/v1/Deployment')).Deployment,
+  'autoscaling/v2/HorizontalPodAutoscaler': async () => (await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': async () => (await import('kubernetes-models/policy/v1/PodDisruptionBudget')).PodDisruptionBudget,
   'networking.istio.io/v1/Gateway': async () => (await import('@kubernetes-models/istio/networking.istio.io/v1/Gateway')).Gateway,
   'networking.istio.io/v1/VirtualService': async () => (await import('@kubernetes-models/istio/networking.istio.io/v1/VirtualService')).VirtualService,
   'networking.istio.io/v1/DestinationRule': async () => (await import('@kubernetes-models/istio/networking.istio.io/v1/DestinationRule')).DestinationRule,
