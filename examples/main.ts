@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { gatewayApiChart } from './gateway-api';
 import { idiomaticChart } from './idiomatic';
 import { seedChart } from './seed';
 
@@ -6,4 +7,5 @@ import { seedChart } from './seed';
 const app = new App();
 seedChart(app);
 idiomaticChart(app);
+gatewayApiChart(app);
 app.synth();
