@@ -67,6 +67,8 @@ export function validateGateway(gateway: CanaryGatewayOptions, api: TrafficApi):
   } else {
     check(gateway.selector === undefined, 'gateway.selector', gateway.selector,
       `${unsupported(TrafficApi.GATEWAY_API)}: Istio deploys a gateway for each Gateway API Gateway; choose its class with 'gateway.gatewayClassName'`);
+    check(hosts.length <= 16, 'gateway.hosts', hosts.length, `${unsupported(TrafficApi.GATEWAY_API)} with more than 16 hosts, the most an HTTPRoute holds`);
+    hosts.forEach((h, i) => check(hosts.indexOf(h) === i, `gateway.hosts[${i}]`, h, 'must differ from the other hosts: each gets its own Gateway listener'));
     hosts.forEach((h, i) => check(h === '*' || isGatewayApiHostname(h), `gateway.hosts[${i}]`, h,
       `${unsupported(TrafficApi.GATEWAY_API)}: a Gateway API hostname is "*" (any host) or a lowercase DNS name, optionally with a leading "*." label; no IP addresses, ports, namespaces or inner wildcards`));
   }
