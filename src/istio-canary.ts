@@ -445,7 +445,8 @@ export class IstioCanary extends Construct {
 
     if (this.namespaceResource) {
       // The Namespace (and its injection label) must exist before any pod is created in it.
-      for (const child of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service, ...this.versionServices, trafficLayer]) {
+      const workloads = [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment];
+      for (const child of [...workloads, this.service, ...this.versionServices, trafficLayer]) {
         child.node.addDependency(this.namespaceResource);
       }
     }

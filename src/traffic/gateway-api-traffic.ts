@@ -217,7 +217,9 @@ function renderRules(
       name: m.name ?? `match-${i}`,
       matches: [{
         headers: m.matches.map(c => ({
-          type: c.type === MatchType.REGEX ? gwapi.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION : gwapi.HttpRouteSpecRulesMatchesHeadersType.EXACT,
+          type: c.type === MatchType.REGEX
+            ? gwapi.HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION
+            : gwapi.HttpRouteSpecRulesMatchesHeadersType.EXACT,
           name: c.headerName,
           value: c.value,
         })),

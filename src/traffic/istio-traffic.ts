@@ -1,11 +1,11 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { cookieRegex } from './cookies';
+import { renderTrafficPolicy } from './render-traffic-policy';
 import { RoutingOptions } from './routing';
+import { TrafficApi } from './traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic-options';
 import { TrafficPolicy } from './traffic-policy';
-import { renderTrafficPolicy } from './render-traffic-policy';
-import { TrafficApi } from './traffic-api';
 import { istioDuration, validateGateway, validateRouting, validateTrafficPolicy, validateVersions } from './validate-traffic';
 import * as istio from '../../imports/networking.istio.io';
 import { check, isDns1123Label, RULE_DNS1123_LABEL } from '../validation';

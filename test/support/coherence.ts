@@ -105,8 +105,9 @@ export function coherenceViolations(manifests: Manifest[], clusterDomain = 'clus
       const parentNs = parent.namespace ?? ns;
       if (parent.kind === 'Service' && parent.group === '') {
         const svc = services.find(s => s.metadata.name === parent.name && s.metadata.namespace === parentNs);
-        if (!svc) out.push(`${where}: parent Service ${parent.name} is not in the set`);
-        else if (parent.port !== undefined && !svc.spec.ports.some((p: any) => p.port === parent.port)) {
+        if (!svc) {
+          out.push(`${where}: parent Service ${parent.name} is not in the set`);
+        } else if (parent.port !== undefined && !svc.spec.ports.some((p: any) => p.port === parent.port)) {
           out.push(`${where}: parent Service ${parent.name} has no port ${parent.port}`);
         }
       } else if ((parent.kind ?? 'Gateway') === 'Gateway' && (parent.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io') {
