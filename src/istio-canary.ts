@@ -235,7 +235,8 @@ export interface IstioCanaryProps {
 /**
  * An Istio canary release: a Deployment per version, one Service selecting them all, a DestinationRule with a
  * subset per version, VirtualServices splitting in-mesh (and, with `gateway`, ingress) traffic by weight, and
- * optionally the Gateway and a mesh-enrolled Namespace.
+ * optionally the Gateway and a mesh-enrolled Namespace. With `trafficApi: TrafficApi.GATEWAY_API`, a Service per
+ * version and Gateway API HTTPRoutes (and Gateway) take the place of the DestinationRule and VirtualServices.
  *
  * Every object is exposed for escape hatches; the inputs are validated when the construct is created.
  */

@@ -302,6 +302,12 @@ describe('traffic policies with TrafficApi.GATEWAY_API', () => {
     const { manifests: one_ } = synthGatewayApi({ stable: { version: 'v1', image: 'harbor.example.com/library/version-test:v1', trafficPolicy: { tls: TlsMode.DISABLE } } });
     expect(ofKind(one_, 'DestinationRule').map(d => d.metadata.name)).toEqual(['canary-v1']);
   });
+
+  test('name the version Service hosts in the cluster domain', () => {
+    const { manifests: corp } = synthGatewayApi({ clusterDomain: 'corp.local', trafficPolicy: { tls: TlsMode.ISTIO_MUTUAL } });
+    expect(ofKind(corp, 'DestinationRule').map(d => d.spec.host)).toEqual(['canary-v1.default.svc.corp.local', 'canary-v2.default.svc.corp.local']);
+    expect(coherenceViolations(corp, 'corp.local')).toEqual([]);
+  });
 });
 
 describe('existing Gateways', () => {
