@@ -3,6 +3,9 @@ import { cdk8s, javascript } from 'projen';
 /** The Istio release whose CRDs generate `imports/`. Bump it, then run `npx projen import`. */
 const ISTIO_VERSION = '1.32.0';
 
+/** The Kubernetes Gateway API release (standard channel) whose CRDs generate `imports/gateway.networking.k8s.io.ts`. */
+const GATEWAY_API_VERSION = 'v1.6.1';
+
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-istio-canary',
   description: 'A typed cdk8s construct that synthesizes a complete, validated Istio canary release: Deployments per version, Service, Gateway, VirtualServices and DestinationRule.',
@@ -55,6 +58,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // Upstream schemas for validating every synthesized object (ESM-only: loaded with a dynamic import()).
     'kubernetes-models@^5',
     '@kubernetes-models/istio@^3',
+    '@kubernetes-models/gateway-api@^2',
     'yaml@^2',
   ],
 });
@@ -82,13 +86,13 @@ project.addPackageIgnore('/cdk8s.yaml');
 project.testTask.env('NODE_OPTIONS', '--experimental-vm-modules --no-warnings=ExperimentalWarning');
 project.tasks.tryFind('test:update')?.env('NODE_OPTIONS', '--experimental-vm-modules --no-warnings=ExperimentalWarning');
 
-// API.md documents the library; the generated Istio classes get a file per submodule beside it.
+// API.md documents the library; the generated Istio and Gateway API classes get a file per submodule beside it.
 project.tasks.tryFind('docgen')?.reset('jsii-docgen -o API.md --split-by-submodule');
 
-// Regenerate the Istio classes from one pinned upstream release.
+// Regenerate the Istio and Gateway API classes from pinned upstream releases.
 const importTask = project.addTask('import', {
-  description: `Regenerate imports/ from the Istio ${ISTIO_VERSION} CRDs (istio/api, kubernetes/customresourcedefinitions.gen.yaml)`,
-  env: { ISTIO_VERSION },
+  description: `Regenerate imports/ from the Istio ${ISTIO_VERSION} CRDs (istio/api, kubernetes/customresourcedefinitions.gen.yaml) and the Gateway API ${GATEWAY_API_VERSION} standard CRDs`,
+  env: { ISTIO_VERSION, GATEWAY_API_VERSION },
 });
 importTask.exec('ts-node --project test/tsconfig.json scripts/import-crds.ts');
 

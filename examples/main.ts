@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { gatewayApiChart } from './gateway-api';
 import { idiomaticChart } from './idiomatic';
 import { productionChart } from './production';
 import { progressiveChart } from './progressive';
@@ -13,4 +14,5 @@ seedChart(app);
 idiomaticChart(app);
 progressiveChart(app);
 productionChart(app);
+gatewayApiChart(app);
 app.synth();

@@ -8,5 +8,8 @@ export * from './traffic/traffic-options';
 export * from './traffic/traffic-policy';
 export * from './traffic/routing';
 export * from './traffic/istio-traffic';
+export * from './traffic/traffic-api';
+export * from './traffic/gateway-api-traffic';
 export * as istio_networking from '../imports/networking.istio.io';
 export * as istio_security from '../imports/security.istio.io';
+export * as gateway_api from '../imports/gateway.networking.k8s.io';

@@ -1,12 +1,15 @@
 import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import * as gwapi from '../imports/gateway.networking.k8s.io';
 import * as istio from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import { CanaryPhase } from './release/canary-phase';
 import { contextNumber, contextPhase, resolveCanaryWeight } from './release/resolve-weights';
+import { GatewayApiTraffic } from './traffic/gateway-api-traffic';
 import { IstioTraffic } from './traffic/istio-traffic';
 import { RoutingOptions } from './traffic/routing';
+import { TrafficApi } from './traffic/traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic/traffic-options';
 import { TrafficPolicy } from './traffic/traffic-policy';
 import { validateRouting, validateTrafficPolicy } from './traffic/validate-traffic';
@@ -138,7 +141,17 @@ export interface IstioCanaryProps {
   readonly trafficPolicy?: TrafficPolicy;
 
   /**
-   * An Istio ingress Gateway and a VirtualService that splits the traffic entering through it.
+   * The API that splits the traffic. With TrafficApi.GATEWAY_API each version also gets its own Service
+   * (`<name>-<version>`), HTTPRoutes replace the VirtualServices, and `trafficPolicy` becomes a DestinationRule per
+   * version Service; fault injection, retries and prefix header matches are refused.
+   *
+   * @default TrafficApi.ISTIO
+   */
+  readonly trafficApi?: TrafficApi;
+
+  /**
+   * An ingress Gateway and a route that splits the traffic entering through it: an Istio Gateway and a
+   * VirtualService, or with TrafficApi.GATEWAY_API a Gateway API Gateway and an HTTPRoute.
    *
    * @default - no Gateway: only callers inside the mesh reach the workload
    */
@@ -304,7 +317,8 @@ export interface IstioCanaryProps {
 /**
  * An Istio canary release: a Deployment per version, one Service selecting them all, a DestinationRule with a
  * subset per version, VirtualServices splitting in-mesh (and, with `gateway`, ingress) traffic by weight, and
- * optionally the Gateway and a mesh-enrolled Namespace.
+ * optionally the Gateway and a mesh-enrolled Namespace. With `trafficApi: TrafficApi.GATEWAY_API`, a Service per
+ * version and Gateway API HTTPRoutes (and Gateway) take the place of the DestinationRule and VirtualServices.
  *
  * Every object is exposed for escape hatches; the inputs are validated when the construct is created.
  */
@@ -342,19 +356,19 @@ export class IstioCanary extends Construct {
   /** The Service selecting the pods of every version. */
   public readonly service: kplus.Service;
 
-  /** The traffic layer: DestinationRule, VirtualServices and Gateway. */
-  public readonly traffic: IstioTraffic;
+  /** The Istio traffic layer (DestinationRule, VirtualServices and Gateway), with TrafficApi.ISTIO. */
+  public readonly traffic?: IstioTraffic;
 
-  /** The DestinationRule: one subset per version. */
-  public readonly destinationRule: istio.DestinationRule;
+  /** The DestinationRule with one subset per version, with TrafficApi.ISTIO. */
+  public readonly destinationRule?: istio.DestinationRule;
 
-  /** The VirtualService splitting calls from inside the mesh. */
-  public readonly virtualService: istio.VirtualService;
+  /** The VirtualService splitting calls from inside the mesh, with TrafficApi.ISTIO. */
+  public readonly virtualService?: istio.VirtualService;
 
-  /** The VirtualService splitting ingress traffic, when `gateway` was given. */
+  /** The VirtualService splitting ingress traffic, with TrafficApi.ISTIO when `gateway` was given. */
   public readonly ingressVirtualService?: istio.VirtualService;
 
-  /** The Gateway, when `gateway` was given. */
+  /** The Istio Gateway, with TrafficApi.ISTIO when `gateway` was given without `existingGateway`. */
   public readonly gateway?: istio.Gateway;
 
   /** The HorizontalPodAutoscalers, by version: one per version with traffic, when `autoscaling` was given. */
@@ -365,6 +379,21 @@ export class IstioCanary extends Construct {
 
   /** The PeerAuthentication, when `mtls` was given. */
   public readonly peerAuthentication?: security.PeerAuthentication;
+
+  /** The Gateway API traffic layer (HTTPRoutes, Gateway, DestinationRules for policies), with TrafficApi.GATEWAY_API. */
+  public readonly gatewayApiTraffic?: GatewayApiTraffic;
+
+  /** The Services selecting one version each, stable first and the canary last; empty with TrafficApi.ISTIO. */
+  public readonly versionServices: kplus.Service[];
+
+  /** The HTTPRoute attached to the Service, splitting calls from inside the mesh, with TrafficApi.GATEWAY_API. */
+  public readonly httpRoute?: gwapi.HttpRoute;
+
+  /** The HTTPRoute splitting ingress traffic, with TrafficApi.GATEWAY_API when `gateway` was given. */
+  public readonly ingressHttpRoute?: gwapi.HttpRoute;
+
+  /** The Gateway API Gateway, with TrafficApi.GATEWAY_API when `gateway` was given without `existingGateway`. */
+  public readonly gatewayApiGateway?: gwapi.Gateway;
 
   constructor(scope: Construct, id: string, props: IstioCanaryProps) {
     super(scope, id);
@@ -469,38 +498,84 @@ export class IstioCanary extends Construct {
       });
     }
 
-    this.traffic = new IstioTraffic(this, 'Traffic', {
-      name: props.name,
-      namespace: this.namespace,
-      host: this.host,
-      // Stable first and the canary last: IstioTraffic's match routes and mirror default to the last version.
-      versions: [
-        trafficVersion(props.stable, this.stableWeight),
-        ...additional.map((v, i) => trafficVersion(v, additionalWeights[i])),
-        trafficVersion(props.canary, this.canaryWeight),
-      ],
-      gateway: props.gateway,
-      routing: props.routing,
-      trafficPolicy: props.trafficPolicy,
-    });
+    // Stable first and the canary last: match routes and mirroring default to the last version.
+    const versions = [
+      trafficVersion(props.stable, this.stableWeight),
+      ...additional.map((v, i) => trafficVersion(v, additionalWeights[i])),
+      trafficVersion(props.canary, this.canaryWeight),
+    ];
     this.weights = { [props.stable.version]: this.stableWeight, [props.canary.version]: this.canaryWeight };
     additional.forEach((v, i) => this.weights[v.version] = additionalWeights[i]);
-    this.destinationRule = this.traffic.destinationRule;
-    this.virtualService = this.traffic.virtualService;
-    this.ingressVirtualService = this.traffic.ingressVirtualService;
-    this.gateway = this.traffic.gateway;
+
+    let trafficLayer: Construct;
+    let makeBeforeBreak: Array<[ApiObject | undefined, ApiObject[]]>;
+    if ((props.trafficApi ?? TrafficApi.ISTIO) === TrafficApi.GATEWAY_API) {
+      // Gateway API splits between Services: one per version, beside the shared one callers use.
+      const versionServiceNames: { [version: string]: string } = {};
+      this.versionServices = versions.map(v => {
+        const serviceName = `${props.name}-${v.version}`;
+        check(isDns1035Label(serviceName), `${versionProp(props, v.version)}.version`, v.version,
+          `must leave '${serviceName}', the name of the version's Service with TrafficApi.GATEWAY_API, a DNS-1035 label of at most 63 characters`);
+        versionServiceNames[v.version] = serviceName;
+        const service = new kplus.Service(this, `VersionService-${v.version}`, {
+          metadata: { name: serviceName, namespace: this.namespace, labels: { [appKey]: props.name, [versionKey]: v.version } },
+          type: kplus.ServiceType.CLUSTER_IP,
+          ports: [{ name: PORT_NAME, port: props.port, targetPort: containerPort, protocol: kplus.Protocol.TCP }],
+        });
+        service.selectLabel(appKey, props.name);
+        service.selectLabel(versionKey, v.version);
+        return service;
+      });
+      this.gatewayApiTraffic = new GatewayApiTraffic(this, 'Traffic', {
+        name: props.name,
+        namespace: this.namespace,
+        serviceName: props.name,
+        port: props.port,
+        versions,
+        versionServices: versionServiceNames,
+        gateway: props.gateway,
+        routing: props.routing,
+        trafficPolicy: props.trafficPolicy,
+        clusterDomain,
+      });
+      trafficLayer = this.gatewayApiTraffic;
+      this.httpRoute = this.gatewayApiTraffic.httpRoute;
+      this.ingressHttpRoute = this.gatewayApiTraffic.ingressHttpRoute;
+      this.gatewayApiGateway = this.gatewayApiTraffic.gateway;
+      // Make-before-break: a route to a Service that does not exist yet fails its requests.
+      const backends = this.versionServices.map(svc => ApiObject.of(svc));
+      makeBeforeBreak = [[this.httpRoute, backends], [this.ingressHttpRoute, backends]];
+    } else {
+      this.versionServices = [];
+      this.traffic = new IstioTraffic(this, 'Traffic', {
+        name: props.name,
+        namespace: this.namespace,
+        host: this.host,
+        versions,
+        gateway: props.gateway,
+        routing: props.routing,
+        trafficPolicy: props.trafficPolicy,
+      });
+      trafficLayer = this.traffic;
+      this.destinationRule = this.traffic.destinationRule;
+      this.virtualService = this.traffic.virtualService;
+      this.ingressVirtualService = this.traffic.ingressVirtualService;
+      this.gateway = this.traffic.gateway;
+      // Make-before-break: a VirtualService routing to a subset the DestinationRule does not define yet fails with 503s.
+      makeBeforeBreak = [[this.virtualService, [this.destinationRule]], [this.ingressVirtualService, [this.destinationRule]]];
+    }
 
     if (this.namespaceResource) {
       // The Namespace (and its injection label) must exist before any pod is created in it.
+      const workloads = [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment];
       const production: Construct[] = [...Object.values(this.autoscalers), ...Object.values(this.podDisruptionBudgets)];
       if (this.peerAuthentication) production.push(this.peerAuthentication);
-      for (const child of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service, this.traffic, ...production]) {
+      for (const child of [...workloads, this.service, ...this.versionServices, trafficLayer, ...production]) {
         child.node.addDependency(this.namespaceResource);
       }
     }
-    // Make-before-break: a VirtualService routing to a subset the DestinationRule does not define yet fails with 503s.
-    for (const vs of [this.virtualService, this.ingressVirtualService]) {
-      if (vs) ApiObject.of(vs).addDependency(this.destinationRule);
+    for (const [route, prerequisites] of makeBeforeBreak) {
+      for (const p of prerequisites) if (route) route.addDependency(p);
     }
     if (props.syncWaves) this.addSyncWaves();
   }
@@ -511,17 +586,27 @@ export class IstioCanary extends Construct {
       metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(n));
     if (this.namespaceResource) wave(this.namespaceResource.metadata, SYNC_WAVES.namespace);
     for (const workload of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service,
-      ...Object.values(this.autoscalers)]) {
+      ...this.versionServices, ...Object.values(this.autoscalers)]) {
       wave(workload.metadata, SYNC_WAVES.workload);
     }
     for (const obj of [...Object.values(this.podDisruptionBudgets), ...(this.peerAuthentication ? [this.peerAuthentication] : [])]) {
       wave(obj.metadata, SYNC_WAVES.workload);
     }
-    wave(this.destinationRule.metadata, SYNC_WAVES.destinationRule);
-    for (const routing of [this.virtualService, this.ingressVirtualService, this.gateway]) {
+    // With Gateway API, per-version DestinationRules carry traffic policies and HTTPRoutes do the routing.
+    for (const rule of [this.destinationRule, ...(this.gatewayApiTraffic?.destinationRules ?? [])]) {
+      if (rule) wave(rule.metadata, SYNC_WAVES.destinationRule);
+    }
+    for (const routing of [this.virtualService, this.ingressVirtualService, this.gateway, this.httpRoute, this.ingressHttpRoute, this.gatewayApiGateway]) {
       if (routing) wave(routing.metadata, SYNC_WAVES.routing);
     }
   }
+}
+
+/** The property that declares a version, for messages. */
+function versionProp(props: IstioCanaryProps, version: string): string {
+  if (props.stable.version === version) return 'stable';
+  if (props.canary.version === version) return 'canary';
+  return `additionalVersions[${(props.additionalVersions ?? []).findIndex(v => v.version === version)}]`;
 }
 
 interface ResolvedNames {

@@ -193,7 +193,8 @@ describe('options', () => {
     const ingress = one(manifests, 'VirtualService', 'canary-ingress');
     expect(ingress.spec.gateways).toEqual(['default/canary-gateway']);
     expect(ingress.spec.hosts).toEqual(['shop.example.com']);
-    expect(canary.ingressVirtualService).toBe(canary.traffic.ingressVirtualService);
+    expect(canary.ingressVirtualService).toBeDefined();
+    expect(canary.ingressVirtualService).toBe(canary.traffic?.ingressVirtualService);
     expect(coherenceViolations(manifests)).toEqual([]);
   });
 

@@ -1,7 +1,9 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { cookieRegex } from './cookies';
+import { renderTrafficPolicy } from './render-traffic-policy';
 import { RoutingOptions } from './routing';
+import { TrafficApi } from './traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic-options';
 import { TrafficPolicy } from './traffic-policy';
 import { istioDuration, validateGateway, validateRouting, validateTrafficPolicy, validateVersions } from './validate-traffic';
@@ -71,7 +73,7 @@ export class IstioTraffic extends Construct {
   /** The VirtualService bound to the `mesh` gateway: splits calls from inside the mesh. */
   public readonly virtualService: istio.VirtualService;
 
-  /** The Gateway, when `gateway` was given. */
+  /** The Gateway, when `gateway` was given without `existingGateway`. */
   public readonly gateway?: istio.Gateway;
 
   /** The VirtualService bound to the Gateway, when `gateway` was given: splits ingress traffic. */
@@ -82,7 +84,7 @@ export class IstioTraffic extends Construct {
     check(isDns1123Label(props.name), 'name', props.name, RULE_DNS1123_LABEL);
     check(isDns1123Label(props.namespace), 'namespace', props.namespace, RULE_DNS1123_LABEL);
     validateVersions(props.versions);
-    if (props.gateway) validateGateway(props.gateway);
+    if (props.gateway) validateGateway(props.gateway, TrafficApi.ISTIO);
     if (props.routing) validateRouting(props.routing, props.versions.map(v => v.version));
     if (props.trafficPolicy) validateTrafficPolicy(props.trafficPolicy, 'trafficPolicy');
 
@@ -109,20 +111,23 @@ export class IstioTraffic extends Construct {
     });
 
     if (props.gateway) {
-      const gatewayName = props.gateway.name ?? `${props.name}-gateway`;
-      this.gateway = new istio.Gateway(this, 'Gateway', {
-        metadata: { name: gatewayName, namespace },
-        spec: {
-          selector: props.gateway.selector ?? { istio: 'ingressgateway' },
-          servers: [{
-            port: { number: props.gateway.port ?? 80, name: 'http', protocol: 'HTTP' },
-            hosts: [...props.gateway.hosts],
-          }],
-        },
-      });
+      const existing = props.gateway.existingGateway;
+      const gatewayName = existing?.name ?? props.gateway.name ?? `${props.name}-gateway`;
+      if (!existing) {
+        this.gateway = new istio.Gateway(this, 'Gateway', {
+          metadata: { name: gatewayName, namespace },
+          spec: {
+            selector: props.gateway.selector ?? { istio: 'ingressgateway' },
+            servers: [{
+              port: { number: props.gateway.port ?? 80, name: 'http', protocol: 'HTTP' },
+              hosts: [...props.gateway.hosts],
+            }],
+          },
+        });
+      }
       this.ingressVirtualService = new istio.VirtualService(this, 'IngressVirtualService', {
         metadata: { name: `${props.name}-ingress`, namespace },
-        spec: { hosts: [...props.gateway.hosts], gateways: [`${namespace}/${gatewayName}`], http },
+        spec: { hosts: [...props.gateway.hosts], gateways: [`${existing?.namespace ?? namespace}/${gatewayName}`], http },
       });
     }
   }
@@ -195,32 +200,4 @@ function renderHttpRoutes(host: string, versions: TrafficVersion[], routing: Rou
     ...common,
   });
   return routes;
-}
-
-// Typed as the generated class, so a misspelled field fails compilation instead of being dropped by its toJson.
-function renderTrafficPolicy(policy: TrafficPolicy): istio.DestinationRuleSpecTrafficPolicy {
-  const pool = policy.connectionPool;
-  const outlier = policy.outlierDetection;
-  return {
-    loadBalancer: policy.loadBalancer && { simple: policy.loadBalancer as string as istio.DestinationRuleSpecTrafficPolicyLoadBalancerSimple },
-    connectionPool: pool && {
-      tcp: (pool.maxConnections !== undefined || pool.connectTimeout) ? {
-        maxConnections: pool.maxConnections,
-        connectTimeout: pool.connectTimeout && istioDuration(pool.connectTimeout),
-      } : undefined,
-      http: (pool.http1MaxPendingRequests ?? pool.http2MaxRequests ?? pool.maxRequestsPerConnection ?? pool.maxRetries) !== undefined ? {
-        http1MaxPendingRequests: pool.http1MaxPendingRequests,
-        http2MaxRequests: pool.http2MaxRequests,
-        maxRequestsPerConnection: pool.maxRequestsPerConnection,
-        maxRetries: pool.maxRetries,
-      } : undefined,
-    },
-    outlierDetection: outlier && {
-      consecutive5XxErrors: outlier.consecutive5xxErrors ?? 5,
-      interval: istioDuration(outlier.interval ?? Duration.seconds(10)),
-      baseEjectionTime: istioDuration(outlier.baseEjectionTime ?? Duration.seconds(30)),
-      maxEjectionPercent: outlier.maxEjectionPercent ?? 100,
-    },
-    tls: policy.tls && { mode: policy.tls as string as istio.DestinationRuleSpecTrafficPolicyTlsMode },
-  };
 }

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { isCookieName } from './cookies';
-import { RoutingOptions } from './routing';
+import { MatchType, RoutingOptions } from './routing';
+import { TrafficApi } from './traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic-options';
 import { TrafficPolicy } from './traffic-policy';
 import { check, isDns1123Label, isIntegerIn, isLabelKey, isLabelValue, isNonBlank, RULE_DNS1123_LABEL } from '../validation';
@@ -27,7 +28,7 @@ export function validateVersions(versions: TrafficVersion[]): void {
   check(total === 100, 'versions', versions.map(v => v.weight), 'must have weights that sum to 100');
 }
 
-export function validateGateway(gateway: CanaryGatewayOptions): void {
+export function validateGateway(gateway: CanaryGatewayOptions, api: TrafficApi): void {
   const hosts = gateway.hosts;
   check(hosts.length > 0, 'gateway.hosts', hosts, 'must name at least one host (use "*" for any)');
   hosts.forEach((h, i) => check(isNonBlank(h) && !/\s/.test(h), `gateway.hosts[${i}]`, h, 'must be a host name or wildcard without spaces'));
@@ -39,6 +40,74 @@ export function validateGateway(gateway: CanaryGatewayOptions): void {
   }
   if (gateway.selector !== undefined) {
     check(Object.keys(gateway.selector).length > 0, 'gateway.selector', gateway.selector, 'must select the gateway pods by at least one label');
+  }
+  if (gateway.gatewayClassName !== undefined) {
+    check(isDns1123Subdomain(gateway.gatewayClassName), 'gateway.gatewayClassName', gateway.gatewayClassName, RULE_DNS1123_SUBDOMAIN);
+  }
+  const existing = gateway.existingGateway;
+  if (existing) {
+    check(isDns1123Subdomain(existing.name), 'gateway.existingGateway.name', existing.name, RULE_DNS1123_SUBDOMAIN);
+    if (existing.namespace !== undefined) {
+      check(isDns1123Label(existing.namespace), 'gateway.existingGateway.namespace', existing.namespace, RULE_DNS1123_LABEL);
+    }
+    if (existing.sectionName !== undefined) {
+      check(isDns1123Subdomain(existing.sectionName), 'gateway.existingGateway.sectionName', existing.sectionName, RULE_DNS1123_SUBDOMAIN);
+    }
+    for (const key of ['name', 'selector', 'port', 'gatewayClassName'] as const) {
+      check(gateway[key] === undefined, `gateway.${key}`, gateway[key],
+        'describes the Gateway to create and cannot be combined with \'gateway.existingGateway\'');
+    }
+  }
+
+  if (api === TrafficApi.ISTIO) {
+    check(gateway.gatewayClassName === undefined, 'gateway.gatewayClassName', gateway.gatewayClassName,
+      `${unsupported(TrafficApi.ISTIO)}: an Istio Gateway selects its gateway pods with 'gateway.selector'`);
+    check(existing?.sectionName === undefined, 'gateway.existingGateway.sectionName', existing?.sectionName,
+      `${unsupported(TrafficApi.ISTIO)}: a VirtualService binds to a whole Istio Gateway`);
+  } else {
+    check(gateway.selector === undefined, 'gateway.selector', gateway.selector,
+      `${unsupported(TrafficApi.GATEWAY_API)}: Istio deploys a gateway for each Gateway API Gateway; choose its class with 'gateway.gatewayClassName'`);
+    check(hosts.length <= 16, 'gateway.hosts', hosts.length, `${unsupported(TrafficApi.GATEWAY_API)} with more than 16 hosts, the most an HTTPRoute holds`);
+    hosts.forEach((h, i) => check(hosts.indexOf(h) === i, `gateway.hosts[${i}]`, h, 'must differ from the other hosts: each gets its own Gateway listener'));
+    hosts.forEach((h, i) => check(h === '*' || isGatewayApiHostname(h), `gateway.hosts[${i}]`, h,
+      `${unsupported(TrafficApi.GATEWAY_API)}: a Gateway API hostname is "*" (any host) or a lowercase DNS name, optionally with a leading "*." label; no IP addresses, ports, namespaces or inner wildcards`));
+  }
+}
+
+/** The start of a rule for a setting a backend cannot express, e.g. `is not supported by TrafficApi.GATEWAY_API`. */
+export function unsupported(api: TrafficApi): string {
+  return `is not supported by TrafficApi.${api === TrafficApi.ISTIO ? 'ISTIO' : 'GATEWAY_API'}`;
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const RULE_DNS1123_SUBDOMAIN = 'must be a DNS-1123 subdomain (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)';
+
+function isDns1123Subdomain(s: unknown): boolean {
+  return typeof s === 'string' && s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
+}
+
+/** Gateway API's Hostname: a DNS name with an optional leading wildcard label, and not an IP address. */
+export function isGatewayApiHostname(s: unknown): boolean {
+  if (typeof s !== 'string' || s.length > 253) return false;
+  const name = s.startsWith('*.') ? s.slice(2) : s;
+  return isDns1123Subdomain(name) && !/^[0-9.]+$/.test(name);
+}
+
+/**
+ * The routing settings the standard channel of Gateway API v1.6.1 cannot express, refused rather than dropped.
+ */
+export function validateGatewayApiRouting(routing: RoutingOptions): void {
+  const rule = unsupported(TrafficApi.GATEWAY_API);
+  check(routing.fault === undefined, 'routing.fault', routing.fault,
+    `${rule}: HTTPRoute has no fault injection; use TrafficApi.ISTIO for fault tests`);
+  check(routing.retries === undefined, 'routing.retries', routing.retries,
+    `${rule}: HTTPRoute retries are only in the experimental channel of Gateway API v1.6.1, not in the standard one`);
+  (routing.matchRoutes ?? []).forEach((route, i) => route.matches.forEach((m, j) =>
+    check(m.type !== MatchType.PREFIX, `routing.matchRoutes[${i}].matches[${j}]`, m.description,
+      `${rule}: MatchType.PREFIX has no HTTPRoute header match (only Exact and RegularExpression); use MatchType.REGEX with a 'prefix.*' pattern`)));
+  if (routing.timeout) {
+    const ms = routing.timeout.toMilliseconds();
+    check(ms < 100000 * 3600000, 'routing.timeout', `${ms}ms`, `${rule} beyond 99999h, the longest Gateway API duration`);
   }
 }
 
@@ -136,4 +205,19 @@ function checkDuration(d: Duration, prop: string): void {
 /** A Duration as the protobuf JSON string Istio reads: seconds with an `s` suffix, e.g. `0.5s`. */
 export function istioDuration(d: Duration): string {
   return `${d.toMilliseconds() / 1000}s`;
+}
+
+/**
+ * A Duration as a Gateway API duration (GEP-2257): hours, minutes, seconds and milliseconds, each at most five
+ * digits and zero units left out, e.g. `5s`, `500ms` or `1m30s`.
+ */
+export function gatewayApiDuration(d: Duration): string {
+  let ms = d.toMilliseconds();
+  const parts: string[] = [];
+  for (const [unit, size] of [['h', 3600000], ['m', 60000], ['s', 1000], ['ms', 1]] as const) {
+    const n = Math.floor(ms / size);
+    ms -= n * size;
+    if (n > 0) parts.push(`${n}${unit}`);
+  }
+  return parts.length ? parts.join('') : '0s';
 }

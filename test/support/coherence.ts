@@ -3,14 +3,24 @@ import { Manifest, ofKind, selects } from './manifests';
 /**
  * The rules that make a canary manifest set work in Istio, checked across objects. Returns the violations
  * (empty when the set is coherent), so tests can also prove each rule bites on a broken set.
+ *
+ * `externalGateways` (`<namespace>/<name>`) are Gateways that routes may attach to without being in the set.
  */
-export function coherenceViolations(manifests: Manifest[], clusterDomain = 'cluster.local'): string[] {
+export function coherenceViolations(manifests: Manifest[], clusterDomain = 'cluster.local', externalGateways: string[] = []): string[] {
   const out: string[] = [];
   const deployments = ofKind(manifests, 'Deployment');
   const services = ofKind(manifests, 'Service');
   const rules = ofKind(manifests, 'DestinationRule');
   const virtualServices = ofKind(manifests, 'VirtualService');
-  const gateways = ofKind(manifests, 'Gateway');
+  // Istio and Gateway API both have a kind Gateway.
+  const gateways = ofKind(manifests, 'Gateway').filter(g => g.apiVersion.startsWith('networking.istio.io/'));
+  const apiGateways = ofKind(manifests, 'Gateway').filter(g => g.apiVersion.startsWith('gateway.networking.k8s.io/'));
+  const httpRoutes = ofKind(manifests, 'HTTPRoute');
+  // Gateway API backends: Services that must select exactly one version's pods.
+  const backendNames = new Set(httpRoutes.flatMap(r => (r.spec.rules ?? []).flatMap((rule: any) => [
+    ...(rule.backendRefs ?? []).map((b: any) => b.name),
+    ...(rule.filters ?? []).filter((f: any) => f.requestMirror).map((f: any) => f.requestMirror.backendRef.name),
+  ])));
   const podLabels = (d: Manifest) => d.spec.template.metadata.labels as Record<string, string>;
   const fqdn = (s: Manifest) => `${s.metadata.name}.${s.metadata.namespace}.svc.${clusterDomain}`;
 
@@ -27,7 +37,9 @@ export function coherenceViolations(manifests: Manifest[], clusterDomain = 'clus
 
   for (const svc of services) {
     const selected = deployments.filter(d => selects(svc.spec.selector, podLabels(d)));
-    if (selected.length !== deployments.length) {
+    if (backendNames.has(svc.metadata.name)) {
+      if (selected.length !== 1) out.push(`Service ${svc.metadata.name}: a route backend, selects the pods of ${selected.length} Deployments`);
+    } else if (selected.length !== deployments.length) {
       out.push(`Service ${svc.metadata.name}: selects ${selected.length} of ${deployments.length} Deployments`);
     }
     for (const port of svc.spec.ports) {
@@ -67,7 +79,7 @@ export function coherenceViolations(manifests: Manifest[], clusterDomain = 'clus
     for (const ref of vs.spec.gateways ?? []) {
       if (ref === 'mesh') continue;
       const [ns, name] = ref.includes('/') ? ref.split('/') : [vs.metadata.namespace, ref];
-      if (!gateways.some(g => g.metadata.name === name && g.metadata.namespace === ns)) {
+      if (!gateways.some(g => g.metadata.name === name && g.metadata.namespace === ns) && !externalGateways.includes(`${ns}/${name}`)) {
         out.push(`VirtualService ${vs.metadata.name}: gateway ${ref} is not in the set`);
       }
     }
@@ -117,6 +129,47 @@ export function coherenceViolations(manifests: Manifest[], clusterDomain = 'clus
   for (const pa of ofKind(manifests, 'PeerAuthentication')) {
     const covered = deployments.filter(d => d.metadata.namespace === pa.metadata.namespace && selects(pa.spec.selector?.matchLabels, podLabels(d)));
     if (covered.length !== deployments.length) out.push(`PeerAuthentication ${pa.metadata.name}: selects ${covered.length} of ${deployments.length} Deployments`);
+  }
+
+  for (const route of httpRoutes) {
+    const ns = route.metadata.namespace;
+    const where = `HTTPRoute ${route.metadata.name}`;
+    for (const parent of route.spec.parentRefs ?? []) {
+      const parentNs = parent.namespace ?? ns;
+      if (parent.kind === 'Service' && parent.group === '') {
+        const svc = services.find(s => s.metadata.name === parent.name && s.metadata.namespace === parentNs);
+        if (!svc) {
+          out.push(`${where}: parent Service ${parent.name} is not in the set`);
+        } else if (parent.port !== undefined && !svc.spec.ports.some((p: any) => p.port === parent.port)) {
+          out.push(`${where}: parent Service ${parent.name} has no port ${parent.port}`);
+        }
+      } else if ((parent.kind ?? 'Gateway') === 'Gateway' && (parent.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io') {
+        const gw = apiGateways.find(g => g.metadata.name === parent.name && g.metadata.namespace === parentNs);
+        if (!gw && !externalGateways.includes(`${parentNs}/${parent.name}`)) {
+          out.push(`${where}: parent Gateway ${parentNs}/${parent.name} is not in the set`);
+        } else if (gw && parent.sectionName && !gw.spec.listeners.some((l: any) => l.name === parent.sectionName)) {
+          out.push(`${where}: parent Gateway ${parent.name} has no listener ${parent.sectionName}`);
+        }
+      } else {
+        out.push(`${where}: parent ${parent.group}/${parent.kind} ${parent.name} is neither a Service nor a Gateway`);
+      }
+    }
+    for (const rule of route.spec.rules ?? []) {
+      const refs = rule.backendRefs ?? [];
+      const mirrors = (rule.filters ?? []).filter((f: any) => f.requestMirror).map((f: any) => f.requestMirror.backendRef);
+      for (const ref of [...refs, ...mirrors]) {
+        const svc = services.find(s => s.metadata.name === ref.name && s.metadata.namespace === (ref.namespace ?? ns));
+        if ((ref.kind ?? 'Service') !== 'Service' || (ref.group ?? '') !== '' || !svc) {
+          out.push(`${where}: rule ${rule.name} backend ${ref.name} is no Service of the set`);
+        } else if (!svc.spec.ports.some((p: any) => p.port === ref.port)) {
+          out.push(`${where}: rule ${rule.name} backend ${ref.name} has no port ${ref.port}`);
+        }
+      }
+      if (refs.length > 1) {
+        const total = refs.reduce((sum: number, r: any) => sum + (r.weight ?? 1), 0);
+        if (total !== 100) out.push(`${where}: rule ${rule.name} weights sum to ${total}`);
+      }
+    }
   }
   return out;
 }

@@ -2,7 +2,8 @@ import { Manifest } from './manifests';
 
 type Model = new (data: any) => { validate(): void };
 
-// The upstream schemas: kubernetes-models (Kubernetes OpenAPI) and @kubernetes-models/istio (Istio's CRD schemas).
+// The upstream schemas: kubernetes-models (Kubernetes OpenAPI), @kubernetes-models/istio (Istio's CRD schemas) and
+// @kubernetes-models/gateway-api (Gateway API's CRD schemas).
 // Both are ESM-only, hence import(); jest runs with --experimental-vm-modules for it.
 const MODELS: Record<string, () => Promise<Model>> = {
   'v1/Namespace': async () => (await import('kubernetes-models/v1/Namespace')).Namespace,
@@ -13,6 +14,8 @@ const MODELS: Record<string, () => Promise<Model>> = {
   'networking.istio.io/v1/Gateway': async () => (await import('@kubernetes-models/istio/networking.istio.io/v1/Gateway')).Gateway,
   'networking.istio.io/v1/VirtualService': async () => (await import('@kubernetes-models/istio/networking.istio.io/v1/VirtualService')).VirtualService,
   'networking.istio.io/v1/DestinationRule': async () => (await import('@kubernetes-models/istio/networking.istio.io/v1/DestinationRule')).DestinationRule,
+  'gateway.networking.k8s.io/v1/Gateway': async () => (await import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway')).Gateway,
+  'gateway.networking.k8s.io/v1/HTTPRoute': async () => (await import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute')).HTTPRoute,
   'security.istio.io/v1/PeerAuthentication': async () => (await import('@kubernetes-models/istio/security.istio.io/v1/PeerAuthentication')).PeerAuthentication,
 };
 

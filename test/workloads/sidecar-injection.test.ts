@@ -11,6 +11,11 @@ describe('SidecarInjection', () => {
     expect([injection.labelKey, injection.labelValue]).toEqual(['istio.io/rev', '1-32-0']);
   });
 
+  test('ambient() enrolls the namespace in ambient mode, with one label only', () => {
+    const ambient = SidecarInjection.ambient();
+    expect([ambient.labelKey, ambient.labelValue]).toEqual(['istio.io/dataplane-mode', 'ambient']);
+  });
+
   test.each(['', 'not valid', '-x', 'a'.repeat(64)])('revision() refuses %j', (revision) => {
     expect(() => SidecarInjection.revision(revision)).toThrow(`'sidecarInjection.revision' must be a Kubernetes label value (at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric), got ${JSON.stringify(revision)}`);
   });
