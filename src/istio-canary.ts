@@ -596,7 +596,8 @@ export class IstioCanary extends Construct {
     for (const rule of [this.destinationRule, ...(this.gatewayApiTraffic?.destinationRules ?? [])]) {
       if (rule) wave(rule.metadata, SYNC_WAVES.destinationRule);
     }
-    for (const routing of [this.virtualService, this.ingressVirtualService, this.gateway, this.httpRoute, this.ingressHttpRoute, this.gatewayApiGateway]) {
+    const routes = [this.virtualService, this.ingressVirtualService, this.gateway, this.httpRoute, this.ingressHttpRoute, this.gatewayApiGateway];
+    for (const routing of routes) {
       if (routing) wave(routing.metadata, SYNC_WAVES.routing);
     }
   }

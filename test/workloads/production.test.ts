@@ -1,7 +1,7 @@
 import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { productionChart } from '../../examples/production';
-import { CanaryPhase, MutualTlsMode, SidecarInjection } from '../../src';
+import { CanaryPhase, MutualTlsMode, SidecarInjection, TrafficApi } from '../../src';
 import { coherenceViolations } from '../support/coherence';
 import { baseProps, synthCanary } from '../support/fixtures';
 import { Manifest, one, ofKind } from '../support/manifests';
@@ -256,6 +256,28 @@ describe('apply order', () => {
     expect(coherenceViolations(manifests)).toEqual([]);
     await validateAgainstUpstreamSchemas(manifests);
   });
+});
+
+test('with Gateway API, version Services join the workloads, policy DestinationRules come next, then the routes', () => {
+  // GIVEN the Gateway API backend with a traffic policy (one DestinationRule per version Service)
+  const { manifests } = synthCanary(baseProps({
+    trafficApi: TrafficApi.GATEWAY_API,
+    gateway: { hosts: ['shop.example.com'] },
+    trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 } },
+    syncWaves: true,
+  }));
+  // THEN every object has a wave, and nothing routes before its backends and policies exist
+  const waves = manifests.map(m => [`${m.kind}/${m.metadata.name}`, (m.metadata as any).annotations?.['argocd.argoproj.io/sync-wave']]);
+  expect(waves).toEqual(expect.arrayContaining([
+    ['Service/canary-v1', '0'],
+    ['Service/canary-v2', '0'],
+    ['DestinationRule/canary-v1', '1'],
+    ['DestinationRule/canary-v2', '1'],
+    ['HTTPRoute/canary', '2'],
+    ['Gateway/canary-gateway', '2'],
+    ['HTTPRoute/canary-ingress', '2'],
+  ]));
+  expect(waves.filter(([, wave]) => wave === undefined)).toEqual([]);
 });
 
 describe('mutual TLS', () => {
