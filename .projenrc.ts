@@ -28,6 +28,26 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   sampleCode: false,
   docgen: true,
 
+  // jsii targets: `npx projen package-all` writes dist/js, dist/python, dist/java and dist/go
+  // (`npm run test:languages` installs and runs them); NuGet is configured but needs the .NET SDK (`package:dotnet`).
+  publishToPypi: {
+    distName: 'cdk8s-istio-canary',
+    module: 'cdk8s_istio_canary',
+  },
+  publishToMaven: {
+    mavenGroupId: 'io.github.cdk8s-istio-canary',
+    mavenArtifactId: 'cdk8s-istio-canary',
+    javaPackage: 'io.github.cdk8sistiocanary',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk8s-istio-canary/cdk8s-istio-canary-go',
+    packageName: 'cdk8sistiocanary',
+  },
+  publishToNuget: {
+    packageId: 'Cdk8sIstioCanary',
+    dotNetNamespace: 'Cdk8sIstioCanary',
+  },
+
   tsconfig: {
     compilerOptions: { rootDir: '.' },
     include: ['imports/**/*.ts'],
@@ -87,5 +107,19 @@ project.addTask('synth', {
   description: 'Synthesize the example app into manifests/',
   exec: 'cdk8s synth',
 });
+
+// Other languages. package-all builds every target this machine has a toolchain for; .NET (`package:dotnet`)
+// needs the .NET SDK and is left out of it.
+const packageAll = project.tasks.tryFind('package-all')!;
+packageAll.reset();
+for (const lang of ['js', 'python', 'java', 'go']) {
+  packageAll.spawn(project.tasks.tryFind(`package:${lang}`)!);
+}
+const testLanguages = project.addTask('test:languages', {
+  description: 'Package for every language and run the seed example in Python, Java and Go against the TypeScript manifests (after compile)',
+});
+testLanguages.spawn(packageAll);
+testLanguages.exec('bash test/languages/run.sh');
+project.gitignore.exclude('/test/languages/.work/');
 
 project.synth();
