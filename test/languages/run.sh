@@ -34,8 +34,51 @@ run_python() {
   compare "$w/out/seed.k8s.yaml" python
 }
 
+# Maven Central has no org.cdk8s:cdk8s-plus-27 for this machine: package:java links a Maven repository built
+# from the npm package (scripts/jsii-dependency-bindings.sh) as node_modules/cdk8s-plus-27/dist/java.
+run_java() {
+  local w=$WORK/java deps=$ROOT/node_modules/cdk8s-plus-27/dist/java
+  rm -rf "$w" && mkdir -p "$w"
+  [ -d "$deps" ] || bash "$ROOT/scripts/jsii-dependency-bindings.sh" java
+  # dist/java is a file repository; drop Maven's cached copy of a previous build of the same version.
+  rm -rf "$HOME/.m2/repository/io/github/cdk8s-istio-canary"
+  mvn --batch-mode --quiet -f "$HERE/java/pom.xml" \
+    -Dseed.builddir="$w/target" -Dseed.outdir="$w/out" \
+    -Ddist.repo="file://$ROOT/dist/java" -Ddeps.repo="file://$(cd "$deps" && pwd -P)" \
+    -Dlib.version="$LIB_VERSION" -Dcdk8s.version="$CDK8S_VERSION" \
+    -Dcdk8s-plus.version="$CDK8S_PLUS_VERSION" -Dconstructs.version="$CONSTRUCTS_VERSION" \
+    compile exec:exec
+  compare "$w/out/seed.k8s.yaml" java
+}
+
+# The Go module proxy serves neither cdk8s-core-go nor cdk8s-plus-go to this machine: package:go links Go
+# modules built from the npm packages (scripts/jsii-dependency-bindings.sh) as node_modules/*/dist/go, and the
+# example's go.mod points at them and at dist/go with replace directives.
+run_go() {
+  local w=$WORK/go gomods=$ROOT/node_modules/cdk8s-plus-27/dist/go
+  rm -rf "$w" && mkdir -p "$w"
+  [ -d "$gomods" ] || bash "$ROOT/scripts/jsii-dependency-bindings.sh" go
+  gomods=$(cd "$gomods" && pwd -P)
+  cp "$HERE/go/main.go" "$w/"
+  (
+    cd "$w"
+    go mod init example.com/seed >/dev/null 2>&1
+    go mod edit \
+      -require="github.com/cdk8s-istio-canary/cdk8s-istio-canary-go/cdk8sistiocanary@v$LIB_VERSION" \
+      -replace="github.com/cdk8s-istio-canary/cdk8s-istio-canary-go/cdk8sistiocanary=$ROOT/dist/go/cdk8sistiocanary" \
+      -require="github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2@v$CDK8S_VERSION" \
+      -replace="github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2=$gomods/cdk8s" \
+      -require="github.com/cdk8s-team/cdk8s-plus-go/cdk8splus27/v2@v$CDK8S_PLUS_VERSION" \
+      -replace="github.com/cdk8s-team/cdk8s-plus-go/cdk8splus27/v2=$gomods/cdk8splus27" \
+      -require="github.com/aws/constructs-go/constructs/v10@v$CONSTRUCTS_VERSION"
+    go mod tidy
+    go run . "$w/out"
+  )
+  compare "$w/out/seed.k8s.yaml" go
+}
+
 langs=("$@")
-[ ${#langs[@]} -gt 0 ] || langs=(python)
+[ ${#langs[@]} -gt 0 ] || langs=(python java go)
 [ -f "$EXPECTED" ] || { echo "missing $EXPECTED: run npx cdk8s synth" >&2; exit 1; }
 
 failed=()
