@@ -125,6 +125,7 @@ for (const lang of ['js', 'python', 'java', 'go']) {
 const testLanguages = project.addTask('test:languages', {
   description: 'Package for every language and run the seed example in Python, Java and Go against the TypeScript manifests (after compile)',
 });
+testLanguages.exec('bash scripts/language-toolchains.sh');
 testLanguages.spawn(packageAll);
 testLanguages.exec('bash test/languages/run.sh');
 project.gitignore.exclude('/test/languages/.work/');
