@@ -25,14 +25,19 @@ if [ -f "$cache/.complete" ]; then
   echo "jsii-dependency-bindings: $lang bindings of ${deps[*]} from the cache ($cache)"
 else
   echo "jsii-dependency-bindings: building $lang bindings of ${deps[*]} into $cache"
-  rm -rf "$cache" && mkdir -p "$cache"
-  args=(--target "$lang" --outdir "$cache")
+  # Built aside and moved in whole, so that a run that stopped halfway or one running beside it sees no half a cache.
+  tmp=$cache.tmp.$$
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  trap 'rm -rf "$tmp"' EXIT
+  args=(--target "$lang" --outdir "$tmp")
   if [ "$lang" = java ]; then args+=(--maven-local-repository "$HOME/.m2/repository"); fi
   dirs=()
   for dep in "${deps[@]}"; do dirs+=("node_modules/$dep"); done
   # Go: `go build` of the generated code happens where it is used (the Go build cache keeps it).
   JSII_BUILD_GO=0 npx jsii-pacmak "${args[@]}" "${dirs[@]}"
-  touch "$cache/.complete"
+  touch "$tmp/.complete"
+  rm -rf "$cache"
+  mv -T "$tmp" "$cache" 2>/dev/null || [ -f "$cache/.complete" ]
 fi
 
 for dep in "${deps[@]}"; do
