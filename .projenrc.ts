@@ -108,8 +108,7 @@ project.addTask('synth', {
   exec: 'cdk8s synth',
 });
 
-// Other languages. package-all builds every target this machine has a toolchain for; .NET (`package:dotnet`)
-// needs the .NET SDK and is left out of it.
+// Other languages.
 // Maven has no org.cdk8s:cdk8s-plus-27 and the Go module proxy serves no cdk8s-core-go or cdk8s-plus-go to this
 // project's machines, so those bindings are built from the npm packages first (cached; see the script).
 const packageJava = project.tasks.tryFind('package:java')!;
@@ -117,6 +116,7 @@ packageJava.reset('bash scripts/jsii-dependency-bindings.sh java');
 // Maven's own cache (~/.m2) instead of a fresh repository per build.
 packageJava.exec('jsii-pacmak -v --target java --maven-local-repository "$HOME/.m2/repository"');
 project.tasks.tryFind('package:go')!.prependExec('bash scripts/jsii-dependency-bindings.sh go');
+// package-all builds every target this machine has a toolchain for; .NET (`package:dotnet`) needs the .NET SDK.
 const packageAll = project.tasks.tryFind('package-all')!;
 packageAll.reset();
 for (const lang of ['js', 'python', 'java', 'go']) {
