@@ -31,6 +31,26 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   sampleCode: false,
   docgen: true,
 
+  // jsii targets: `npx projen package-all` writes dist/js, dist/python, dist/java and dist/go
+  // (`npm run test:languages` installs and runs them); NuGet is configured but needs the .NET SDK (`package:dotnet`).
+  publishToPypi: {
+    distName: 'cdk8s-istio-canary',
+    module: 'cdk8s_istio_canary',
+  },
+  publishToMaven: {
+    mavenGroupId: 'io.github.cdk8s-istio-canary',
+    mavenArtifactId: 'cdk8s-istio-canary',
+    javaPackage: 'io.github.cdk8sistiocanary',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk8s-istio-canary/cdk8s-istio-canary-go',
+    packageName: 'cdk8sistiocanary',
+  },
+  publishToNuget: {
+    packageId: 'Cdk8sIstioCanary',
+    dotNetNamespace: 'Cdk8sIstioCanary',
+  },
+
   tsconfig: {
     compilerOptions: { rootDir: '.' },
     include: ['imports/**/*.ts'],
@@ -101,5 +121,27 @@ project.addTask('synth', {
   description: 'Synthesize the example app into manifests/',
   exec: 'cdk8s synth',
 });
+
+// Other languages.
+// Maven has no org.cdk8s:cdk8s-plus-27 and the Go module proxy serves no cdk8s-core-go or cdk8s-plus-go to this
+// project's machines, so those bindings are built from the npm packages first (cached; see the script).
+const packageJava = project.tasks.tryFind('package:java')!;
+packageJava.reset('bash scripts/jsii-dependency-bindings.sh java');
+// Maven's own cache (~/.m2) instead of a fresh repository per build.
+packageJava.exec('jsii-pacmak -v --target java --maven-local-repository "$HOME/.m2/repository"');
+project.tasks.tryFind('package:go')!.prependExec('bash scripts/jsii-dependency-bindings.sh go');
+// package-all builds every target this machine has a toolchain for; .NET (`package:dotnet`) needs the .NET SDK.
+const packageAll = project.tasks.tryFind('package-all')!;
+packageAll.reset();
+for (const lang of ['js', 'python', 'java', 'go']) {
+  packageAll.spawn(project.tasks.tryFind(`package:${lang}`)!);
+}
+const testLanguages = project.addTask('test:languages', {
+  description: 'Package for every language and run the seed example in Python, Java and Go against the TypeScript manifests (after compile)',
+});
+testLanguages.exec('bash scripts/language-toolchains.sh');
+testLanguages.spawn(packageAll);
+testLanguages.exec('bash test/languages/run.sh');
+project.gitignore.exclude('/test/languages/.work/');
 
 project.synth();
