@@ -12,11 +12,8 @@ import { RoutingOptions } from './traffic/routing';
 import { TrafficApi } from './traffic/traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic/traffic-options';
 import { TrafficPolicy } from './traffic/traffic-policy';
-import { validateRouting, validateTrafficPolicy } from './traffic/validate-traffic';
-import {
-  check, isDns1035Label, isDns1123Label, isIntegerIn, isLabelKey, isLabelValue, isNonBlank,
-  RULE_DNS1035_LABEL, RULE_DNS1123_LABEL, RULE_LABEL_KEY, RULE_LABEL_VALUE,
-} from './validation';
+import { validateCanary } from './validate-canary';
+import { check, isDns1035Label } from './validation';
 import { CanaryVersion, WeightedCanaryVersion } from './workloads/canary-version';
 import {
   createAutoscaler, createPeerAuthentication, createPodDisruptionBudget, defaultDeploymentStrategy,
@@ -27,13 +24,6 @@ import { SidecarInjection } from './workloads/sidecar-injection';
 import {
   createVersionDeployment, DEFAULT_POD_SECURITY_CONTEXT, DEFAULT_RESOURCES, DEFAULT_SECURITY_CONTEXT,
 } from './workloads/version-deployment';
-
-/**
- * Ports the Istio sidecar itself listens on; an application port among them collides with Envoy.
- *
- * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
- */
-const ISTIO_RESERVED_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
 
 /** The Service port name: the `http` prefix is how Istio knows the protocol without sniffing. */
 const PORT_NAME = 'http';
@@ -608,67 +598,4 @@ function versionProp(props: IstioCanaryProps, version: string): string {
   if (props.stable.version === version) return 'stable';
   if (props.canary.version === version) return 'canary';
   return `additionalVersions[${(props.additionalVersions ?? []).findIndex(v => v.version === version)}]`;
-}
-
-interface ResolvedNames {
-  readonly appKey: string;
-  readonly versionKey: string;
-  readonly containerPort: number;
-  readonly containerName: string;
-  readonly clusterDomain: string;
-  readonly namespace: string;
-}
-
-function validateCanary(props: IstioCanaryProps, r: ResolvedNames): void {
-  check(isDns1035Label(props.name), 'name', props.name, RULE_DNS1035_LABEL);
-  check(isDns1123Label(r.namespace), 'namespace', r.namespace, RULE_DNS1123_LABEL);
-  check(isIntegerIn(props.port, 1, 65535), 'port', props.port, 'must be an integer from 1 to 65535');
-  check(isIntegerIn(r.containerPort, 1, 65535), 'containerPort', r.containerPort, 'must be an integer from 1 to 65535');
-  check(!ISTIO_RESERVED_PORTS.includes(r.containerPort), 'containerPort', r.containerPort,
-    `must not be a port the Istio sidecar listens on (${ISTIO_RESERVED_PORTS.join(', ')})`);
-  check(isDns1123Label(r.containerName), 'containerName', r.containerName, RULE_DNS1123_LABEL);
-  check(isNonBlank(r.clusterDomain) && !/\s/.test(r.clusterDomain), 'clusterDomain', r.clusterDomain, 'must be a DNS domain such as cluster.local');
-  check(isLabelKey(r.appKey), 'appLabelKey', r.appKey, RULE_LABEL_KEY);
-  check(isLabelKey(r.versionKey), 'versionLabelKey', r.versionKey, RULE_LABEL_KEY);
-  check(r.appKey !== r.versionKey, 'versionLabelKey', r.versionKey, 'must differ from \'appLabelKey\'');
-
-  const versions: Array<[string, CanaryVersion]> = [
-    ['stable', props.stable],
-    ...(props.additionalVersions ?? []).map((v, i): [string, CanaryVersion] => [`additionalVersions[${i}]`, v]),
-    ['canary', props.canary],
-  ];
-  const versionNames = new Map<string, string>();
-  const deploymentNames = new Map<string, string>();
-  for (const [prop, v] of versions) {
-    check(isDns1123Label(v.version), `${prop}.version`, v.version, RULE_DNS1123_LABEL);
-    const sameVersion = versionNames.get(v.version);
-    check(sameVersion === undefined, `${prop}.version`, v.version,
-      `must differ from '${sameVersion}.version': each version needs its own subset and pods`);
-    versionNames.set(v.version, prop);
-    check(isNonBlank(v.image) && !/\s/.test(v.image), `${prop}.image`, v.image, 'must be a non-empty image reference without spaces');
-    if (v.replicas !== undefined) {
-      check(isIntegerIn(v.replicas, 0, Number.MAX_SAFE_INTEGER), `${prop}.replicas`, v.replicas, 'must be a non-negative integer');
-    }
-    if (v.deploymentName !== undefined) {
-      check(isDns1123Label(v.deploymentName), `${prop}.deploymentName`, v.deploymentName, RULE_DNS1123_LABEL);
-    }
-    const deploymentName = v.deploymentName ?? `${props.name}-${v.version}`;
-    const sameDeployment = deploymentNames.get(deploymentName);
-    check(sameDeployment === undefined, `${prop}.deploymentName`, deploymentName, `must differ from the ${sameDeployment} Deployment's name`);
-    deploymentNames.set(deploymentName, prop);
-    for (const [key, value] of Object.entries(v.podLabels ?? {})) {
-      check(key !== r.appKey && key !== r.versionKey, `${prop}.podLabels`, key,
-        `must not set '${r.appKey}' or '${r.versionKey}', the labels the Service, selectors and subsets rely on`);
-      check(isLabelKey(key), `${prop}.podLabels`, key, RULE_LABEL_KEY);
-      check(isLabelValue(value), `${prop}.podLabels.${key}`, value, RULE_LABEL_VALUE);
-    }
-    if (v.trafficPolicy) validateTrafficPolicy(v.trafficPolicy, `${prop}.trafficPolicy`);
-  }
-  (props.additionalVersions ?? []).forEach((v: WeightedCanaryVersion, i) =>
-    check(isIntegerIn(v.weight, 0, 100), `additionalVersions[${i}].weight`, v.weight, 'must be an integer from 0 to 100'));
-  if (props.promotedStableReplicas !== undefined) {
-    check(isIntegerIn(props.promotedStableReplicas, 0, Number.MAX_SAFE_INTEGER), 'promotedStableReplicas', props.promotedStableReplicas, 'must be a non-negative integer');
-  }
-  if (props.routing) validateRouting(props.routing, versions.map(([, v]) => v.version));
-  if (props.trafficPolicy) validateTrafficPolicy(props.trafficPolicy, 'trafficPolicy');
 }
