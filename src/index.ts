@@ -1,5 +1,6 @@
 export * from './istio-canary';
 export * from './istio-canary-chart';
+export * from './app-per-chart';
 export * from './workloads/canary-version';
 export * from './workloads/sidecar-injection';
 export * from './traffic/traffic-options';
