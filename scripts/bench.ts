@@ -20,7 +20,7 @@ import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
 import { ApiObject, App, Chart, Names } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IstioCanary, IstioCanaryChart, IstioCanaryProps, SidecarInjection } from '../src';
+import { AppPerChart, IstioCanary, IstioCanaryChart, IstioCanaryProps, SidecarInjection } from '../src';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The workload: service i, with every optional object (Namespace, Gateway, ingress VirtualService).
@@ -149,10 +149,10 @@ function declareRaw(scope: Construct, i: number, id = `svc-${i}`): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Modes: how N services are declared. Each returns the app, ready for synthesis.
+// Modes: how N services are declared. Each returns the app(s), ready for synthesis.
 
-type Mode = 'library' | 'raw' | 'library-charts' | 'raw-charts';
-const MODES: Record<Mode, (n: number) => App> = {
+export type Mode = 'library' | 'raw' | 'library-charts' | 'raw-charts' | 'library-apps' | 'raw-apps';
+export const MODES: Record<Mode, (n: number) => { synthYaml(): string }> = {
   'library': n => {
     const app = new App();
     const chart = new Chart(app, 'canaries');
@@ -177,6 +177,17 @@ const MODES: Record<Mode, (n: number) => App> = {
       declareRaw(new Chart(app, `svc-${i}`, { namespace: `ns-${i}` }), i, 'Canary');
     }
     return app;
+  },
+  // chart per service, each chart in an app of its own (AppPerChart)
+  'library-apps': n => {
+    const apps = new AppPerChart();
+    for (let i = 0; i < n; i++) new IstioCanaryChart(apps.newApp(), `svc-${i}`, canaryProps(i));
+    return apps;
+  },
+  'raw-apps': n => {
+    const apps = new AppPerChart();
+    for (let i = 0; i < n; i++) declareRaw(new Chart(apps.newApp(), `svc-${i}`, { namespace: `ns-${i}` }), i, 'Canary');
+    return apps;
   },
 };
 
@@ -243,14 +254,15 @@ function spawnChild(mode: Mode, n: number): Sample & { baseRssMb: number; maxRss
 
 /** The library and its raw twin must synthesize byte-identical YAML, or the comparison means nothing. */
 function assertTwins(): void {
-  for (const [lib, raw] of [['library', 'raw'], ['library-charts', 'raw-charts']] as const) {
+  const pairs = [['library', 'raw'], ['library-charts', 'raw-charts'], ['library-apps', 'raw-apps'], ['library-apps', 'library-charts']] as const;
+  for (const [lib, raw] of pairs) {
     const a = MODES[lib](3).synthYaml();
     const b = MODES[raw](3).synthYaml();
     if (a !== b) {
       throw new Error(`${lib} and ${raw} synthesize different YAML:\n--- ${lib}\n${a}\n--- ${raw}\n${b}`);
     }
   }
-  console.log('twin check: library and raw synthesize byte-identical YAML (one chart, and chart per service)');
+  console.log('twin check: library and raw synthesize byte-identical YAML in every layout; so do AppPerChart and a shared App');
 }
 
 interface Row {
@@ -262,14 +274,14 @@ interface Row {
   libMem?: number; rawMem?: number;
 }
 
-function timeLayout(layout: string, lib: Mode, raw: Mode, ns: number[], runs: number): Row[] {
+function timeLayout(layout: string, lib: Mode, raw: Mode, ns: number[], runsAt: (n: number) => number): Row[] {
   const rows: Row[] = [];
   // warm up the JIT on both paths before the first measured run
   measure(lib, Math.min(ns[0], 50));
   measure(raw, Math.min(ns[0], 50));
   for (const n of ns) {
     const samples: Record<string, Sample[]> = { [lib]: [], [raw]: [] };
-    for (let r = 0; r < runs; r++) {
+    for (let r = 0; r < runsAt(n); r++) {
       // alternate the order, so that neither mode always runs on a heap the other just churned
       for (const mode of r % 2 ? [raw, lib] : [lib, raw]) {
         gc();
@@ -289,6 +301,8 @@ function timeLayout(layout: string, lib: Mode, raw: Mode, ns: number[], runs: nu
   return rows;
 }
 
+interface Layout { readonly name: string; readonly lib: Mode; readonly raw: Mode; readonly ns: number[] }
+
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
@@ -297,27 +311,32 @@ function main(): void {
   }
   const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
   const noMemory = args.includes('--no-memory');
+  const only = args.find(a => a.startsWith('--layout='))?.slice(9);
   const runs = Number(args.find(a => a.startsWith('--runs='))?.slice(7) ?? (quick ? 3 : 5));
-  const oneChartNs = quick ? [100, 400] : [100, 1000, 4000];
-  // chart per service grows quadratically in cdk8s (see the README's Performance section): smaller N
-  const chartNs = quick ? [50, 200] : [100, 400];
+  const layouts: Layout[] = [
+    { name: 'one chart', lib: 'library', raw: 'raw', ns: quick ? [100, 400] : [100, 1000, 4000] },
+    // grows quadratically in cdk8s (see the README's Performance section), hence the smaller N
+    { name: 'chart per service', lib: 'library-charts', raw: 'raw-charts', ns: quick ? [50, 200] : [100, 400] },
+    { name: 'AppPerChart', lib: 'library-apps', raw: 'raw-apps', ns: quick ? [50, 200] : [100, 400, 1600] },
+  ].filter(l => only === undefined || l.lib === only || l.name === only) as Layout[];
   const started = Date.now();
 
   console.log(`node ${process.version}, ${require('os').cpus().length} CPUs, ${runs} runs per point${quick ? ' (quick)' : ''}`);
   assertTwins();
 
   console.log('timing (construct + synthYaml, medians):');
-  const rows = [
-    ...timeLayout('one chart', 'library', 'raw', oneChartNs, runs),
-    ...timeLayout('chart per service', 'library-charts', 'raw-charts', chartNs, Math.max(1, Math.floor(runs / 2))),
-  ];
+  const rows: Row[] = [];
+  for (const layout of layouts) {
+    // the slowest points get fewer runs, to keep the whole benchmark within minutes
+    rows.push(...timeLayout(layout.name, layout.lib, layout.raw, layout.ns, n => (n >= 4000 || layout.lib === 'library-charts' ? Math.min(runs, 3) : runs)));
+  }
 
   if (!noMemory) {
-    console.log('peak memory (maxRSS of a fresh process per mode and N):');
-    for (const row of rows) {
-      const [lib, raw]: Mode[] = row.layout === 'one chart' ? ['library', 'raw'] : ['library-charts', 'raw-charts'];
-      row.libMem = spawnChild(lib, row.n).maxRssMb;
-      row.rawMem = spawnChild(raw, row.n).maxRssMb;
+    console.log('peak memory (maxRSS of a fresh process per mode, at the largest N of each layout):');
+    for (const layout of layouts) {
+      const row = rows.filter(r => r.layout === layout.name).pop()!;
+      row.libMem = spawnChild(layout.lib, row.n).maxRssMb;
+      row.rawMem = spawnChild(layout.raw, row.n).maxRssMb;
       console.log(`  ${row.layout} N=${row.n}: library ${fmt(row.libMem, 0)} MB, raw ${fmt(row.rawMem, 0)} MB`);
     }
   }
@@ -337,4 +356,4 @@ function main(): void {
   console.log(`\ntotal ${fmt((Date.now() - started) / 1000)} s`);
 }
 
-main();
+if (require.main === module) main();
