@@ -9,7 +9,7 @@
  *   - chart per service: N `IstioCanaryChart` in one `App`                  vs N raw `Chart`s in one `App`
  *
  * Every measurement builds the constructs (`new ...`) and synthesizes them in memory with `app.synthYaml()`
- * (no files are written). Timing runs in this process, library and raw alternating, several runs, medians.
+ * (no files are written). Timing runs in a fresh process per layout, library and raw alternating, several runs, medians.
  * Peak memory is measured in a fresh child process per mode and N (`--child <mode> <n>`), reading maxRSS.
  *
  * Profile one mode: `node --cpu-prof -r ts-node/register scripts/bench.ts --child library 4000`
@@ -25,7 +25,7 @@ import { AppPerChart, IstioCanary, IstioCanaryChart, IstioCanaryProps, SidecarIn
 // ---------------------------------------------------------------------------------------------------------------
 // The workload: service i, with every optional object (Namespace, Gateway, ingress VirtualService).
 
-function canaryProps(i: number): IstioCanaryProps {
+export function canaryProps(i: number): IstioCanaryProps {
   const name = `svc-${i}`;
   return {
     name,
@@ -243,13 +243,19 @@ function child(mode: Mode, n: number): void {
   process.stdout.write(JSON.stringify({ ...sample, baseRssMb: mb(baseRss), maxRssMb: mb(maxRss) }) + '\n');
 }
 
-function spawnChild(mode: Mode, n: number): Sample & { baseRssMb: number; maxRssMb: number } {
-  const out = execFileSync(process.execPath, ['-r', 'ts-node/register', __filename, '--child', mode, String(n)], {
+/** Runs this script in a fresh node process with `args`; its last line of stdout is JSON. Progress goes to stderr. */
+function spawnSelf<T>(args: string[]): T {
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register', __filename, ...args], {
     env: { ...process.env, TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY: '1' },
     encoding: 'utf-8',
     maxBuffer: 1 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+function spawnChild(mode: Mode, n: number): Sample & { baseRssMb: number; maxRssMb: number } {
+  return spawnSelf(['--child', mode, String(n)]);
 }
 
 /** The library and its raw twin must synthesize byte-identical YAML, or the comparison means nothing. */
@@ -294,7 +300,7 @@ function timeLayout(layout: string, lib: Mode, raw: Mode, ns: number[], runsAt: 
       layout, n, lib: median(cpu(lib)), raw: median(cpu(raw)), libWall: median(wall(lib)), rawWall: median(wall(raw)),
     };
     const runsOf = (xs: number[]) => xs.map(t => fmt(t, 0)).join('/');
-    console.log(`  ${layout} N=${n}: cpu library ${fmt(row.lib, 0)} ms [${runsOf(cpu(lib))}], raw ${fmt(row.raw, 0)} ms [${runsOf(cpu(raw))}]; `
+    console.error(`  ${layout} N=${n}: cpu library ${fmt(row.lib, 0)} ms [${runsOf(cpu(lib))}], raw ${fmt(row.raw, 0)} ms [${runsOf(cpu(raw))}]; `
       + `wall library ${fmt(row.libWall, 0)} ms [${runsOf(wall(lib))}], raw ${fmt(row.rawWall, 0)} ms [${runsOf(wall(raw))}]`);
     rows.push(row);
   }
@@ -309,10 +315,22 @@ function main(): void {
     child(args[1] as Mode, Number(args[2]));
     return;
   }
+  if (args[0] === '--time') {
+    // one layout: --time <library mode> <runs> <n>...
+    const lib = args[1] as Mode;
+    const raw = lib.replace('library', 'raw') as Mode;
+    const runs = Number(args[2]);
+    const ns = args.slice(3).map(Number);
+    const name = { 'library': 'one chart', 'library-charts': 'chart per service', 'library-apps': 'AppPerChart' }[lib as string]!;
+    // the slowest points get fewer runs, to keep the whole benchmark within minutes
+    const rows = timeLayout(name, lib, raw, ns, n => (lib === 'library-charts' && n > 100 ? Math.min(runs, 2) : runs));
+    process.stdout.write(JSON.stringify(rows) + '\n');
+    return;
+  }
   const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
   const noMemory = args.includes('--no-memory');
   const only = args.find(a => a.startsWith('--layout='))?.slice(9);
-  const runs = Number(args.find(a => a.startsWith('--runs='))?.slice(7) ?? (quick ? 3 : 5));
+  const runs = Number(args.find(a => a.startsWith('--runs='))?.slice(7) ?? (quick ? 1 : 3));
   const layouts: Layout[] = [
     { name: 'one chart', lib: 'library', raw: 'raw', ns: quick ? [100, 400] : [100, 1000, 4000] },
     // grows quadratically in cdk8s (see the README's Performance section), hence the smaller N
@@ -324,11 +342,10 @@ function main(): void {
   console.log(`node ${process.version}, ${require('os').cpus().length} CPUs, ${runs} runs per point${quick ? ' (quick)' : ''}`);
   assertTwins();
 
-  console.log('timing (construct + synthYaml, medians):');
+  console.log('timing (construct + synthYaml, medians; a fresh process per layout):');
   const rows: Row[] = [];
   for (const layout of layouts) {
-    // the slowest points get fewer runs, to keep the whole benchmark within minutes
-    rows.push(...timeLayout(layout.name, layout.lib, layout.raw, layout.ns, n => (n >= 4000 || layout.lib === 'library-charts' ? Math.min(runs, 3) : runs)));
+    rows.push(...spawnSelf<Row[]>(['--time', layout.lib, String(runs), ...layout.ns.map(String)]));
   }
 
   if (!noMemory) {
