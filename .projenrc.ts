@@ -144,4 +144,12 @@ testLanguages.spawn(packageAll);
 testLanguages.exec('bash test/languages/run.sh');
 project.gitignore.exclude('/test/languages/.work/');
 
+// Synthesis benchmark, not part of CI: `npm run bench` (a few minutes), `npm run bench -- --quick` (or BENCH_QUICK=1).
+project.addTask('bench', {
+  description: 'Time and measure synthesis of N canaries against the same objects declared as raw ApiObjects',
+  exec: 'ts-node --project test/tsconfig.json scripts/bench.ts',
+  receiveArgs: true,
+  env: { TS_NODE_TRANSPILE_ONLY: '1' },
+});
+
 project.synth();

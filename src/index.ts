@@ -1,6 +1,7 @@
 export * from './istio-canary';
 export * from './istio-canary-chart';
 export * from './release/canary-phase';
+export * from './app-per-chart';
 export * from './workloads/canary-version';
 export * from './workloads/sidecar-injection';
 export * from './workloads/production-options';
