@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, JsonFile } from 'projen';
 
 /** The Istio release whose CRDs generate `imports/`. Bump it, then run `npx projen import`. */
 const ISTIO_VERSION = '1.32.0';
@@ -94,7 +94,12 @@ project.package.addField('types', 'lib/src/index.d.ts');
 for (const dir of ['imports', 'examples', 'scripts']) {
   project.tsconfigDev.addInclude(`../${dir}/**/*.ts`);
 }
-project.eslint?.allowDefaultProjectFiles('examples/*.ts', 'scripts/*.ts');
+// Type-aware linting of the example app and the scripts, which are not part of the compiled library.
+for (const dir of ['examples', 'scripts']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../tsconfig.json', compilerOptions: { rootDir: '..', noEmit: true }, include: ['**/*.ts', '../src/**/*.ts', '../imports/**/*.ts'] },
+  });
+}
 project.eslint?.addIgnorePattern('imports/');
 project.eslint?.addIgnorePattern('manifests/');
 project.addPackageIgnore('/manifests/');

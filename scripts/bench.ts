@@ -16,6 +16,7 @@
  * (with TS_NODE_PROJECT=test/tsconfig.json TS_NODE_TRANSPILE_ONLY=1), then `scripts/cpuprofile-summary.ts`.
  */
 import { execFileSync } from 'child_process';
+import { cpus } from 'os';
 import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
 import { ApiObject, App, Chart, JsonPatch, Names } from 'cdk8s';
@@ -55,10 +56,10 @@ function declareRaw(scope: Construct, i: number, id = `svc-${i}`): void {
   // A namespaced chart stamps its namespace on every object; a Namespace object must not carry one.
   if (Chart.of(group).namespace) namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
-  const deployment = (id: string, version: string, image: string) => {
+  const deployment = (objectId: string, version: string, image: string) => {
     const selector = { app: name, version };
     const podLabels: Record<string, string> = { ...selector };
-    const obj = new ApiObject(group, id, {
+    const obj = new ApiObject(group, objectId, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: `${name}-${version}`, namespace: ns, labels: selector },
@@ -257,7 +258,7 @@ function spawnSelf<T>(args: string[]): T {
   const out = execFileSync(process.execPath, ['-r', 'ts-node/register', __filename, ...args], {
     env: { ...process.env, TS_NODE_PROJECT: 'test/tsconfig.json', TS_NODE_TRANSPILE_ONLY: '1' },
     encoding: 'utf-8',
-    maxBuffer: 1 << 20,
+    maxBuffer: 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return JSON.parse(out.trim().split('\n').pop()!);
@@ -352,7 +353,7 @@ function main(): void {
   ].filter(l => only === undefined || l.lib === only || l.name === only) as Layout[];
   const started = Date.now();
 
-  console.log(`node ${process.version}, ${require('os').cpus().length} CPUs, ${runs} runs per point${quick ? ' (quick)' : ''}`);
+  console.log(`node ${process.version}, ${cpus().length} CPUs, ${runs} runs per point${quick ? ' (quick)' : ''}`);
   assertTwins();
 
   console.log('timing (construct + synthYaml, medians; a fresh process per layout):');
