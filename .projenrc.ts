@@ -88,4 +88,12 @@ project.addTask('synth', {
   exec: 'cdk8s synth',
 });
 
+// Mesh verification (test/mesh/): Istio's own validation/analysis of the synthesized manifests, and weighted
+// traffic through a real Envoy running the configuration Istio generates for them. Needs Go and Python with pip.
+project.addTask('test:mesh', {
+  description: 'Verify the synthesized manifests with Istio (validate, analyze, config generation) and real Envoy traffic',
+  exec: 'bash test/mesh/run.sh',
+  receiveArgs: true,
+});
+
 project.synth();

@@ -132,10 +132,8 @@ func TestAnalyzeExamples(t *testing.T) {
 
 // negativeCase breaks the synthesized seed manifests in one way and names the message Istio must raise for it.
 type negativeCase struct {
-	name   string
-	mutate func(Objects) Objects // applied to a copy of the seed example's manifests
-	// inputs: which objects the analyzer sees (defaults to analysisInput)
-	inputs   func(Objects) Objects
+	name     string
+	mutate   func(Objects) Objects // applied to a copy of the seed example's manifests
 	want     *diag.MessageType
 	validate string // when set, istioctl validate must fail with an error containing this text
 }
@@ -192,11 +190,7 @@ func TestAnalyzeNegative(t *testing.T) {
 	for _, tc := range negativeCases {
 		t.Run(tc.name, func(t *testing.T) {
 			objs := tc.mutate(seed.Clone())
-			inputs := analysisInput
-			if tc.inputs != nil {
-				inputs = tc.inputs
-			}
-			msgs := analyze(t, inputs(objs))
+			msgs := analyze(t, analysisInput(objs))
 			found := false
 			for _, m := range msgs {
 				if m.Type.Code() == tc.want.Code() {
