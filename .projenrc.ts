@@ -157,4 +157,12 @@ project.addTask('bench', {
   env: { TS_NODE_TRANSPILE_ONLY: '1' },
 });
 
+// Mesh verification (test/mesh/): Istio's own validation/analysis of the synthesized manifests, and weighted
+// traffic through a real Envoy running the configuration Istio generates for them. Needs Go and Python with pip.
+project.addTask('test:mesh', {
+  description: 'Verify the synthesized manifests with Istio (validate, analyze, config generation) and real Envoy traffic',
+  exec: 'bash test/mesh/run.sh',
+  receiveArgs: true,
+});
+
 project.synth();
