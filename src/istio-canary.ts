@@ -21,6 +21,7 @@ import {
 } from './workloads/production';
 import { AutoscalingOptions, MutualTlsMode, PodDisruptionBudgetOptions } from './workloads/production-options';
 import { SidecarInjection } from './workloads/sidecar-injection';
+import { telemetryLabels } from './workloads/telemetry-labels';
 import {
   createVersionDeployment, DEFAULT_POD_SECURITY_CONTEXT, DEFAULT_RESOURCES, DEFAULT_SECURITY_CONTEXT,
 } from './workloads/version-deployment';
@@ -444,7 +445,7 @@ export class IstioCanary extends Construct {
         name: v.deploymentName ?? `${props.name}-${v.version}`,
         namespace: this.namespace,
         selectorLabels,
-        podLabels: v.podLabels ?? {},
+        podLabels: { ...v.podLabels, ...telemetryLabels(appKey, versionKey, props.name, v.version) },
         replicas,
         strategy,
         preStopPause: props.preStopPause,

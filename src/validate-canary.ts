@@ -5,6 +5,7 @@ import {
   RULE_DNS1035_LABEL, RULE_DNS1123_LABEL, RULE_LABEL_KEY, RULE_LABEL_VALUE,
 } from './validation';
 import { CanaryVersion, WeightedCanaryVersion } from './workloads/canary-version';
+import { telemetryLabels } from './workloads/telemetry-labels';
 
 /**
  * Ports the Istio sidecar itself listens on; an application port among them collides with Envoy.
@@ -65,9 +66,12 @@ export function validateCanary(props: IstioCanaryProps, r: ResolvedNames): void 
     const sameDeployment = deploymentNames.get(deploymentName);
     check(sameDeployment === undefined, `${prop}.deploymentName`, deploymentName, `must differ from the ${sameDeployment} Deployment's name`);
     deploymentNames.set(deploymentName, prop);
+    const managed = Object.keys(telemetryLabels(r.appKey, r.versionKey, props.name, v.version));
     for (const [key, value] of Object.entries(v.podLabels ?? {})) {
       check(key !== r.appKey && key !== r.versionKey, `${prop}.podLabels`, key,
         `must not set '${r.appKey}' or '${r.versionKey}', the labels the Service, selectors and subsets rely on`);
+      check(!managed.includes(key), `${prop}.podLabels`, key,
+        `must not set '${key}': with custom label keys the construct sets Istio's canonical service labels itself`);
       check(isLabelKey(key), `${prop}.podLabels`, key, RULE_LABEL_KEY);
       check(isLabelValue(value), `${prop}.podLabels.${key}`, value, RULE_LABEL_VALUE);
     }

@@ -43,6 +43,14 @@ describe('the seed example', () => {
     ]);
   });
 
+  test('names the workload for Istio telemetry, since its own labels do not follow Istio\'s keys', () => {
+    // `app: v1` would otherwise make Istio report a service called "v1"
+    expect(one(manifests, 'Deployment', 'appv1').spec.template.metadata.labels).toMatchObject({
+      'service.istio.io/canonical-name': 'canary', 'service.istio.io/canonical-revision': 'v1',
+    });
+    expect(one(manifests, 'Deployment', 'appv1').spec.selector.matchLabels).toEqual({ apply: 'canary', app: 'v1' });
+  });
+
   test('splits ingress and in-mesh traffic 90/10', () => {
     for (const name of ['canary', 'canary-ingress']) {
       expect(one(manifests, 'VirtualService', name).spec.http).toEqual([{
@@ -111,6 +119,8 @@ describe('defaults', () => {
 
   test('use Istio\'s app and version labels', () => {
     expect(stable.spec.selector.matchLabels).toEqual({ app: 'canary', version: 'v1' });
+    // Istio derives the canonical service and revision from these: no canonical labels needed
+    expect(Object.keys(stable.spec.template.metadata.labels).filter(k => k.startsWith('service.istio.io/'))).toEqual([]);
     expect(one(manifests, 'Service', 'canary').spec.selector).toEqual({ app: 'canary' });
     expect(one(manifests, 'DestinationRule', 'canary').spec.subsets.map((s: any) => s.labels)).toEqual([{ version: 'v1' }, { version: 'v2' }]);
   });
@@ -270,6 +280,7 @@ describe('bad input is refused with the property, the value and the rule', () =>
     ['pod label colliding with the app label', { canary: { version: 'v2', image: 'img:2', podLabels: { app: 'other' } } }, '\'canary.podLabels\' must not set \'app\' or \'version\''],
     ['pod label colliding with the version label', { stable: { version: 'v1', image: 'img:1', podLabels: { version: 'v9' } } }, '\'stable.podLabels\' must not set \'app\' or \'version\''],
     ['pod label colliding with a custom key', { appLabelKey: 'apply', stable: { version: 'v1', image: 'img:1', podLabels: { apply: 'x' } } }, '\'stable.podLabels\' must not set \'apply\' or \'version\''],
+    ['pod label colliding with a canonical label the construct sets', { appLabelKey: 'apply', stable: { version: 'v1', image: 'img:1', podLabels: { 'service.istio.io/canonical-name': 'x' } } }, '\'stable.podLabels\' must not set \'service.istio.io/canonical-name\': with custom label keys the construct sets Istio\'s canonical service labels itself'],
     ['invalid pod label value', { stable: { version: 'v1', image: 'img:1', podLabels: { team: 'a b' } } }, '\'stable.podLabels.team\' must be a Kubernetes label value'],
     ['same key for app and version', { appLabelKey: 'app', versionLabelKey: 'app' }, '\'versionLabelKey\' must differ from \'appLabelKey\', got "app"'],
     ['invalid label key', { appLabelKey: 'not a key' }, '\'appLabelKey\' must be a Kubernetes label key'],
