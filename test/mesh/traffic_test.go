@@ -51,6 +51,13 @@ func example(name string) func(t *testing.T) Objects {
 	}
 }
 
+// sidecarEnrolled reads manifests/<name>.k8s.yaml with its namespaces enrolled for sidecar injection.
+func sidecarEnrolled(name string) func(t *testing.T) Objects {
+	return func(t *testing.T) Objects {
+		return example(name)(t).SidecarEnrolled()
+	}
+}
+
 // synthesizedWeight reads a manifest that test/mesh/synth-weights.ts synthesized with the IstioCanary construct
 // for the given canaryWeight (run.sh runs it and passes the directory in MESH_SYNTH_DIR).
 func synthesizedWeight(canaryWeight int) func(t *testing.T) Objects {
@@ -86,6 +93,17 @@ var trafficCases = []trafficCase{
 	{name: "weights 0/100", objects: synthesizedWeight(100), host: "canary.example.test", canary: "v2", wantP: 1},
 	{name: "weights 50/50", objects: synthesizedWeight(50), host: "canary.example.test", canary: "v2", wantP: 0.5},
 	{name: "weights 100/0", objects: synthesizedWeight(0), host: "canary.example.test", canary: "v2", wantP: 0},
+	// examples/gateway-api.ts: HTTPRoutes with weighted backendRefs to per-version Services, one attached to the Service
+	// (GAMMA, in-mesh) and one to an istio-class Gateway (ingress). The example's namespace is ambient with a waypoint;
+	// here it is enrolled for sidecars, so the in-mesh client's sidecar applies the Service's HTTPRoute.
+	{name: "gateway-api 90/10", objects: sidecarEnrolled("gateway-api"), host: "version-test.example.com", canary: "v2",
+		wantP: 0.10, cookie: "version-test-version"},
+	{name: "gateway-api header x-canary", objects: sidecarEnrolled("gateway-api"), host: "version-test.example.com",
+		canary: "v2", wantP: 1, headers: map[string]string{"x-canary": "always"}},
+	{name: "gateway-api cookie v1", objects: sidecarEnrolled("gateway-api"), host: "version-test.example.com",
+		canary: "v2", wantP: 0, headers: map[string]string{"Cookie": "version-test-version=v1"}},
+	{name: "gateway-api cookie v2", objects: sidecarEnrolled("gateway-api"), host: "version-test.example.com",
+		canary: "v2", wantP: 1, headers: map[string]string{"Cookie": "version-test-version=v2"}},
 	// examples/progressive.ts: stage 1 of 5/10/25/50/100, 10% of the weighted route mirrored to v2, a sticky cookie.
 	{name: "progressive stage 1 95/5", objects: example("progressive"), host: "checkout.example.com", canary: "v2",
 		wantP: 0.05, mirrorP: 0.10, cookie: "checkout-version"},
@@ -136,7 +154,7 @@ func runTrafficCase(t *testing.T, envoyBin string, tc trafficCase) {
 
 	// Istio's config pipeline: the Kubernetes objects (with the pods, their EndpointSlices and the ingress gateway)
 	// through its Kubernetes service registry, the Istio objects through its config store.
-	kube, istioCfg := analysisInput(objs).Split()
+	kube, istioCfg := analysisInput(objs).GatewayAPIDefaults().Split()
 	services := Objects{}
 	for _, o := range kube {
 		if o["kind"] == "Service" && meta(o, "namespace") != "istio-system" {
@@ -146,6 +164,37 @@ func runTrafficCase(t *testing.T, envoyBin string, tc trafficCase) {
 		}
 	}
 	kube = append(kube, EndpointSlices(services, pods)...)
+
+	// The ingress gateway: Istio's classic one in istio-system (analysisInput adds it), or, for a Gateway API
+	// Gateway of class istio, the Service and pod Istio's gateway deployment controller runs for it.
+	ingress := &model.Proxy{
+		Type: model.Router, ID: "istio-ingressgateway-0.istio-system", ConfigNamespace: "istio-system",
+		IPAddresses: []string{"127.0.0.10"},
+		Labels:      map[string]string{"istio": "ingressgateway", "app": "istio-ingressgateway"},
+		Metadata: &model.NodeMetadata{
+			Namespace: "istio-system", IstioVersion: "1.32.0",
+			Labels: map[string]string{"istio": "ingressgateway", "app": "istio-ingressgateway"},
+		},
+	}
+	notServed := map[string]bool{}
+	if gws := objs.istioClassGateways(); len(gws) > 0 {
+		if len(gws) > 1 {
+			t.Fatalf("%d Gateways of class istio; the traffic test drives one", len(gws))
+		}
+		gwSvc, gwPod := GatewayDeployment(gws[0], "127.0.0.8")
+		mapAt(gwSvc, "spec")["clusterIP"] = "127.0.0.199"
+		kube = append(kube, gwSvc, gwPod.Obj)
+		notServed[gwPod.IP] = true
+		kube = append(kube, EndpointSlices(Objects{gwSvc}, []Pod{gwPod})...)
+		ingress = &model.Proxy{
+			Type: model.Router, ID: gwPod.Name + "." + gwPod.Namespace, ConfigNamespace: gwPod.Namespace,
+			IPAddresses: []string{gwPod.IP},
+			Labels:      gwPod.Labels,
+			Metadata: &model.NodeMetadata{
+				Namespace: gwPod.Namespace, IstioVersion: "1.32.0", Labels: gwPod.Labels,
+			},
+		}
+	}
 	var kubeDocs Objects
 	for _, o := range kube {
 		if o["kind"] != "Deployment" { // the pods stand for them
@@ -167,19 +216,7 @@ func runTrafficCase(t *testing.T, envoyBin string, tc trafficCase) {
 		proxy *model.Proxy
 		host  string
 	}{
-		{
-			name: "ingress gateway",
-			proxy: &model.Proxy{
-				Type: model.Router, ID: "istio-ingressgateway-0.istio-system", ConfigNamespace: "istio-system",
-				IPAddresses: []string{"127.0.0.10"},
-				Labels:      map[string]string{"istio": "ingressgateway", "app": "istio-ingressgateway"},
-				Metadata: &model.NodeMetadata{
-					Namespace: "istio-system", IstioVersion: "1.32.0",
-					Labels: map[string]string{"istio": "ingressgateway", "app": "istio-ingressgateway"},
-				},
-			},
-			host: tc.host,
-		},
+		{name: "ingress gateway", proxy: ingress, host: tc.host},
 		{
 			name: "in-mesh sidecar",
 			proxy: &model.Proxy{
@@ -208,7 +245,7 @@ func runTrafficCase(t *testing.T, envoyBin string, tc trafficCase) {
 			adminPort := freePort(t, "127.0.0.1")
 			bs, notes, err := staticBootstrap(snap, staticOptions{
 				ListenerPort: svcPort, BindAddress: "127.0.0.1", BindPort: listenPort,
-				AdminPort: adminPort, BackendPort: backendPort,
+				AdminPort: adminPort, BackendPort: backendPort, NotServed: notServed,
 			})
 			if err != nil {
 				t.Fatal(err)
