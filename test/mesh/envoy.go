@@ -36,6 +36,9 @@ type staticOptions struct {
 	AdminPort uint32
 	// BackendPort maps a pod IP to the port its stand-in backend listens on.
 	BackendPort map[string]uint32
+	// NotServed lists pod IPs that have no stand-in backend because they are not application pods (the gateway's
+	// own pod); their endpoints are removed.
+	NotServed map[string]bool
 }
 
 // staticBootstrap converts the snapshot to a static Envoy bootstrap. It returns the bootstrap as JSON and the
@@ -138,8 +141,14 @@ func staticBootstrap(s xdsSnapshot, o staticOptions) ([]byte, []string, error) {
 			la.ClusterName = c.GetName()
 			var ips []string
 			for _, lle := range la.GetEndpoints() {
+				kept := lle.LbEndpoints[:0]
 				for _, lb := range lle.GetLbEndpoints() {
 					sa := lb.GetEndpoint().GetAddress().GetSocketAddress()
+					if sa != nil && o.NotServed[sa.GetAddress()] {
+						note("cluster %s: endpoint %s removed (not an application pod)", c.GetName(), sa.GetAddress())
+						continue
+					}
+					kept = append(kept, lb)
 					if sa == nil {
 						continue
 					}
@@ -150,6 +159,7 @@ func staticBootstrap(s xdsSnapshot, o staticOptions) ([]byte, []string, error) {
 					ips = append(ips, fmt.Sprintf("%s:%d->%d", sa.GetAddress(), sa.GetPortValue(), port))
 					sa.PortSpecifier = &core.SocketAddress_PortValue{PortValue: port}
 				}
+				lle.LbEndpoints = kept
 			}
 			sort.Strings(ips)
 			note("cluster %s: EDS inlined, endpoints %v", c.GetName(), ips)

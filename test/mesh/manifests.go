@@ -374,3 +374,121 @@ func (os Objects) Split() (kube, istio Objects) {
 	}
 	return kube, istio
 }
+
+// istioClassGateways returns the Gateway API Gateways of class istio: Istio deploys a gateway for each of them.
+func (os Objects) istioClassGateways() []Obj {
+	var out []Obj
+	for _, gw := range os.Find("Gateway", "") {
+		if strings.HasPrefix(gw["apiVersion"].(string), "gateway.networking.k8s.io/") &&
+			path(gw, "spec", "gatewayClassName") == "istio" {
+			out = append(out, gw)
+		}
+	}
+	return out
+}
+
+// GatewayDeployment returns what Istio's gateway deployment controller runs for a Gateway of class istio: the
+// Service <name>-istio selecting pods labelled gateway.networking.k8s.io/gateway-name=<name> with the Gateway's
+// listener ports, and the pod of its Deployment (one replica, at ip).
+func GatewayDeployment(gw Obj, ip string) (Obj, Pod) {
+	name, ns := meta(gw, "name"), meta(gw, "namespace")
+	labels := map[string]string{"gateway.networking.k8s.io/gateway-name": name, "istio.io/gateway-name": name}
+	var ports []any
+	for _, l := range listAt(gw, "spec", "listeners") {
+		port := l.(map[string]any)["port"]
+		ports = append(ports, map[string]any{
+			"name": fmt.Sprintf("%s-%v", l.(map[string]any)["name"], port), "port": port, "targetPort": port,
+			"protocol": "TCP", "appProtocol": "http",
+		})
+	}
+	svc := Obj{
+		"apiVersion": "v1", "kind": "Service",
+		"metadata": map[string]any{"name": name + "-istio", "namespace": ns},
+		"spec": map[string]any{
+			"selector": map[string]any{"gateway.networking.k8s.io/gateway-name": name},
+			"ports":    ports,
+		},
+	}
+	lbl := map[string]any{}
+	for k, v := range labels {
+		lbl[k] = v
+	}
+	podName := name + "-istio-0"
+	pod := Obj{
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": podName, "namespace": ns, "labels": lbl},
+		"spec":     map[string]any{"containers": []any{map[string]any{"name": "istio-proxy", "image": "proxyv2"}}},
+		"status": map[string]any{
+			"phase": "Running", "podIP": ip, "podIPs": []any{map[string]any{"ip": ip}},
+			"conditions": []any{map[string]any{"type": "Ready", "status": "True"}},
+		},
+	}
+	return svc, Pod{Name: podName, Namespace: ns, Labels: labels, IP: ip, Obj: pod}
+}
+
+// SidecarEnrolled returns a copy of the objects with every Namespace enrolled for sidecar injection instead of
+// ambient mode (its istio.io/dataplane-mode and istio.io/use-waypoint labels removed).
+func (os Objects) SidecarEnrolled() Objects {
+	c := os.Clone()
+	for _, ns := range c.Find("Namespace", "") {
+		labels := mapAt(ns, "metadata", "labels")
+		if labels == nil {
+			labels = map[string]any{}
+			mapAt(ns, "metadata")["labels"] = labels
+		}
+		delete(labels, "istio.io/dataplane-mode")
+		delete(labels, "istio.io/use-waypoint")
+		labels["istio-injection"] = "enabled"
+	}
+	return c
+}
+
+// GatewayAPIDefaults applies, to copies of the Gateway API objects, the defaults that the Gateway API CRDs'
+// schemas declare and the API server fills in on admission (Istio's controller reads admitted objects): an
+// HTTPRoute rule's matches default to one PathPrefix "/" match, a match's path to PathPrefix "/", a header match's
+// type to Exact, a backendRef's group/kind/weight to ""/Service/1, a parentRef's group/kind to the Gateway kind,
+// and a Gateway listener's allowedRoutes to routes from the same namespace.
+func (os Objects) GatewayAPIDefaults() Objects {
+	c := os.Clone()
+	setDefault := func(m map[string]any, k string, v any) {
+		if _, ok := m[k]; !ok {
+			m[k] = v
+		}
+	}
+	prefixRoot := func() map[string]any { return map[string]any{"type": "PathPrefix", "value": "/"} }
+	for _, o := range c {
+		if !strings.HasPrefix(fmt.Sprint(o["apiVersion"]), "gateway.networking.k8s.io/") {
+			continue
+		}
+		switch o["kind"] {
+		case "HTTPRoute":
+			for _, pr := range listAt(o, "spec", "parentRefs") {
+				setDefault(pr.(map[string]any), "group", "gateway.networking.k8s.io")
+				setDefault(pr.(map[string]any), "kind", "Gateway")
+			}
+			for _, r := range listAt(o, "spec", "rules") {
+				rule := r.(map[string]any)
+				setDefault(rule, "matches", []any{map[string]any{"path": prefixRoot()}})
+				for _, m := range rule["matches"].([]any) {
+					match := m.(map[string]any)
+					setDefault(match, "path", prefixRoot())
+					for _, h := range listAt(match, "headers") {
+						setDefault(h.(map[string]any), "type", "Exact")
+					}
+				}
+				for _, b := range listAt(rule, "backendRefs") {
+					setDefault(b.(map[string]any), "group", "")
+					setDefault(b.(map[string]any), "kind", "Service")
+					setDefault(b.(map[string]any), "weight", 1)
+				}
+			}
+		case "Gateway":
+			for _, l := range listAt(o, "spec", "listeners") {
+				setDefault(l.(map[string]any), "allowedRoutes", map[string]any{
+					"namespaces": map[string]any{"from": "Same"},
+				})
+			}
+		}
+	}
+	return c
+}

