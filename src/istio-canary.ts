@@ -6,6 +6,8 @@ import * as istio from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import { CanaryPhase } from './release/canary-phase';
 import { contextNumber, contextPhase, resolveCanaryWeight } from './release/resolve-weights';
+import { SYNC_WAVE_ANNOTATION, SYNC_WAVES } from './release/sync-waves';
+import { createPeerAuthentication } from './security/peer-authentication';
 import { GatewayApiTraffic } from './traffic/gateway-api-traffic';
 import { IstioTraffic } from './traffic/istio-traffic';
 import { RoutingOptions } from './traffic/routing';
@@ -16,8 +18,7 @@ import { validateCanary } from './validate-canary';
 import { check, isDns1035Label } from './validation';
 import { CanaryVersion, WeightedCanaryVersion } from './workloads/canary-version';
 import {
-  createAutoscaler, createPeerAuthentication, createPodDisruptionBudget, defaultDeploymentStrategy,
-  defaultTerminationGracePeriod, planReplicas, SYNC_WAVE_ANNOTATION, SYNC_WAVES,
+  createAutoscaler, createPodDisruptionBudget, defaultDeploymentStrategy, defaultTerminationGracePeriod, planReplicas,
 } from './workloads/production';
 import { AutoscalingOptions, MutualTlsMode, PodDisruptionBudgetOptions } from './workloads/production-options';
 import { SidecarInjection } from './workloads/sidecar-injection';

@@ -2,20 +2,8 @@ import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CanaryVersion } from './canary-version';
-import { AutoscalingOptions, MutualTlsMode, PodDisruptionBudgetOptions } from './production-options';
-import * as security from '../../imports/security.istio.io';
+import { AutoscalingOptions, PodDisruptionBudgetOptions } from './production-options';
 import { check, isIntegerIn } from '../validation';
-
-const PeerMode = security.PeerAuthenticationSpecMtlsMode;
-
-/** Argo CD reads this annotation to apply objects wave by wave, lowest first. */
-export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
-
-/**
- * Sync waves: the Namespace, then the workloads and the Service, then the DestinationRule defining the subsets,
- * then the VirtualServices and Gateway routing to them (make-before-break).
- */
-export const SYNC_WAVES = { namespace: -1, workload: 0, destinationRule: 1, routing: 2 };
 
 /** The Deployment update strategy by default: never fewer ready pods than asked for. */
 export function defaultDeploymentStrategy(): kplus.DeploymentStrategy {
@@ -176,21 +164,5 @@ export function createPodDisruptionBudget(scope: Construct, id: string, props: {
     kind: 'PodDisruptionBudget',
     metadata: { name: props.name, namespace: props.namespace, labels: { ...props.selectorLabels } },
     spec,
-  });
-}
-
-/** A PeerAuthentication named after the workload, selecting every version's pods by the app label. */
-export function createPeerAuthentication(scope: Construct, id: string, props: {
-  readonly name: string;
-  readonly namespace: string;
-  readonly appLabels: { [key: string]: string };
-  readonly mode: MutualTlsMode;
-}): security.PeerAuthentication {
-  return new security.PeerAuthentication(scope, id, {
-    metadata: { name: props.name, namespace: props.namespace, labels: { ...props.appLabels } },
-    spec: {
-      selector: { matchLabels: { ...props.appLabels } },
-      mtls: { mode: props.mode === MutualTlsMode.STRICT ? PeerMode.STRICT : PeerMode.PERMISSIVE },
-    },
   });
 }
