@@ -67,7 +67,7 @@ setsid "$work/mesh.test" -test.count=1 -test.timeout=20m -test.v "$@" > "$work/g
 group=$!
 rc=0
 wait "$group" || rc=$?
-grep -E '^(=== RUN|--- |PASS|FAIL|panic)|SPLIT|MIRROR|COOKIE|analyze: |istioctl validate: |envoy config: ' "$work/go-test.log" || true
+grep -E '^(=== RUN|--- |PASS|FAIL|panic)|SPLIT|MIRROR|COOKIE|OUTSIDE|analyze: |istioctl validate: |envoy config: ' "$work/go-test.log" || true
 if [ "$rc" -ne 0 ]; then
   echo "== mesh: tests failed (exit $rc); last lines of the log:" >&2
   tail -n 150 "$work/go-test.log" >&2
