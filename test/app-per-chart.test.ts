@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Testing } from 'cdk8s';
+import { IResolver, ResolutionContext, Testing } from 'cdk8s';
 import { AppPerChart, IstioCanaryChartProps, IstioCanaryChart, SidecarInjection } from '../src';
 
 function serviceProps(i: number): IstioCanaryChartProps {
@@ -90,5 +90,20 @@ describe('AppPerChart', () => {
     // WHEN / THEN synthesis names the conflict
     expect(() => perChart.synth()).toThrow(/Two apps hold a chart with the id 'shop'/);
     expect(() => perChart.synthYaml()).toThrow(/Two apps hold a chart with the id 'shop'/);
+  });
+
+  test('custom resolvers apply in every app', () => {
+    // GIVEN a resolver that rewrites one value
+    const resolver: IResolver = {
+      resolve(context: ResolutionContext) {
+        if (context.value === 'registry.example.com/svc-0:1.0.0') context.replaceValue('mirror.example.com/svc-0:1.0.0');
+      },
+    };
+    const apps = new AppPerChart({ resolvers: [resolver] });
+    new IstioCanaryChart(apps.newApp(), 'svc-0', serviceProps(0));
+    // WHEN synthesized THEN the resolver ran
+    const yaml = apps.synthYaml();
+    expect(yaml).toContain('image: mirror.example.com/svc-0:1.0.0');
+    expect(yaml).not.toContain('image: registry.example.com/svc-0:1.0.0');
   });
 });

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { idiomaticChart } from '../examples/idiomatic';
 import { progressiveChart } from '../examples/progressive';
@@ -249,6 +249,15 @@ describe('options', () => {
     expect(container.livenessProbe.httpGet).toMatchObject({ path: '/livez', port: 80 });
     expect(one(manifests, 'DestinationRule', 'canary').spec.host).toBe('canary.default.svc.corp.internal');
     expect(coherenceViolations(manifests, 'corp.internal')).toEqual([]);
+  });
+
+  test('resources replace the defaults', () => {
+    const { manifests } = synthCanary(baseProps({
+      resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.units(1) }, memory: { request: Size.mebibytes(512) } },
+    }));
+    expect(one(manifests, 'Deployment', 'canary-v2').spec.template.spec.containers[0].resources).toEqual({
+      requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1' },
+    });
   });
 
   test.each([0, 50, 100])('canaryWeight %i is honoured everywhere and still routes to both subsets', (weight) => {

@@ -147,6 +147,26 @@ describe('traffic policies', () => {
   });
 });
 
+describe('traffic policy fields', () => {
+  test('every connection-pool and outlier-detection field reaches the DestinationRule', async () => {
+    // GIVEN every field set to a non-default value
+    const { manifests } = synthCanary(baseProps({
+      trafficPolicy: {
+        connectionPool: { http2MaxRequests: 200, maxRequestsPerConnection: 1 },
+        outlierDetection: { interval: Duration.seconds(5), baseEjectionTime: Duration.minutes(2), consecutive5xxErrors: 2 },
+        loadBalancer: LoadBalancerAlgorithm.RANDOM,
+      },
+    }));
+    // THEN only the HTTP pool is written, with the given values
+    expect(one(manifests, 'DestinationRule', 'canary').spec.trafficPolicy).toEqual({
+      loadBalancer: { simple: 'RANDOM' },
+      connectionPool: { http: { http2MaxRequests: 200, maxRequestsPerConnection: 1 } },
+      outlierDetection: { consecutive5xxErrors: 2, interval: '5s', baseEjectionTime: '120s', maxEjectionPercent: 100 },
+    });
+    await validateAgainstUpstreamSchemas(manifests);
+  });
+});
+
 describe('bad routing input is refused', () => {
   test.each<[string, Parameters<typeof baseProps>[0], string]>([
     ['a match route without conditions', { routing: { matchRoutes: [{ matches: [] }] } }, '\'routing.matchRoutes[0].matches\' must hold at least one condition, got 0'],
