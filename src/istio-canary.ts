@@ -407,15 +407,16 @@ export class IstioCanary extends Construct {
     const progressing = this.phase === CanaryPhase.PROGRESSING;
     // Promotion and rollback send everything to one version, additional versions included.
     const additionalWeights = additional.map(v => progressing ? v.weight : 0);
+    const otherWeights = additionalWeights.reduce((a, b) => a + b, 0);
     this.canaryWeight = resolveCanaryWeight({
       name: props.name,
       canaryWeight: props.canaryWeight,
       stages: props.stages,
       stage: props.stage ?? contextNumber(this.node.tryGetContext(stageKey), stageKey),
       phase: this.phase,
-      otherWeights: additionalWeights.reduce((a, b) => a + b, 0),
+      otherWeights,
     });
-    this.stableWeight = 100 - this.canaryWeight - additionalWeights.reduce((a, b) => a + b, 0);
+    this.stableWeight = 100 - this.canaryWeight - otherWeights;
 
     if (props.sidecarInjection) {
       this.namespaceResource = new kplus.Namespace(this, 'Namespace', {
@@ -477,10 +478,12 @@ export class IstioCanary extends Construct {
     this.additionalDeployments = additional.map((v, i) => deploy(`Version-${v.version}`, v, plan[i + 1]));
     this.canaryDeployment = deploy('Canary', props.canary, plan[plan.length - 1]);
 
+    // The shared Service and, with Gateway API, each version's Service expose the same named port.
+    const ports = [{ name: PORT_NAME, port: props.port, targetPort: containerPort, protocol: kplus.Protocol.TCP }];
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name, namespace: this.namespace, labels: { [appKey]: props.name } },
       type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: PORT_NAME, port: props.port, targetPort: containerPort, protocol: kplus.Protocol.TCP }],
+      ports,
     });
     this.service.selectLabel(appKey, props.name);
 
@@ -512,7 +515,7 @@ export class IstioCanary extends Construct {
         const service = new kplus.Service(this, `VersionService-${v.version}`, {
           metadata: { name: serviceName, namespace: this.namespace, labels: { [appKey]: props.name, [versionKey]: v.version } },
           type: kplus.ServiceType.CLUSTER_IP,
-          ports: [{ name: PORT_NAME, port: props.port, targetPort: containerPort, protocol: kplus.Protocol.TCP }],
+          ports,
         });
         service.selectLabel(appKey, props.name);
         service.selectLabel(versionKey, v.version);
