@@ -19,7 +19,7 @@ import { execFileSync } from 'child_process';
 import { cpus } from 'os';
 import { setFlagsFromString } from 'v8';
 import { runInNewContext } from 'vm';
-import { ApiObject, App, Chart, JsonPatch, Names } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppPerChart, IstioCanary, IstioCanaryChart, IstioCanaryProps, SidecarInjection } from '../src';
 
@@ -58,8 +58,7 @@ function declareRaw(scope: Construct, i: number, id = `svc-${i}`): void {
 
   const deployment = (objectId: string, version: string, image: string) => {
     const selector = { app: name, version };
-    const podLabels: Record<string, string> = { ...selector };
-    const obj = new ApiObject(group, objectId, {
+    return new ApiObject(group, objectId, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: `${name}-${version}`, namespace: ns, labels: selector },
@@ -70,7 +69,7 @@ function declareRaw(scope: Construct, i: number, id = `svc-${i}`): void {
         selector: { matchLabels: selector },
         strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 }, type: 'RollingUpdate' },
         template: {
-          metadata: { labels: podLabels },
+          metadata: { labels: selector },
           spec: {
             automountServiceAccountToken: false,
             containers: [{
@@ -94,9 +93,6 @@ function declareRaw(scope: Construct, i: number, id = `svc-${i}`): void {
         },
       },
     });
-    // cdk8s-plus labels pods with the address of their workload; this object sits at the same construct path.
-    podLabels['cdk8s.io/metadata.addr'] = Names.toLabelValue(obj);
-    return obj;
   };
   const stable = deployment('Stable', 'v1', `registry.example.com/${name}:1.0.0`);
   const canary = deployment('Canary', 'v2', `registry.example.com/${name}:1.1.0`);
@@ -106,7 +102,6 @@ function declareRaw(scope: Construct, i: number, id = `svc-${i}`): void {
     kind: 'Service',
     metadata: { name, namespace: ns, labels: { app: name } },
     spec: {
-      externalIPs: [],
       ports: [{ name: 'http', port: 8080, protocol: 'TCP', targetPort: 8080 }],
       selector: { app: name },
       type: 'ClusterIP',

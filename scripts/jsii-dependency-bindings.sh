@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
-# Builds the Java or Go bindings of this library's jsii dependencies from their npm packages' assemblies, for the
-# registries that do not serve them to this project's machines: Maven has no org.cdk8s:cdk8s-plus-27 and the Go
-# module proxy refuses github.com/cdk8s-team/cdk8s-core-go and cdk8s-plus-go. jsii-pacmak generates the same code
-# the cdk8s team publishes. The result is cached per version outside the tree and linked as
-# node_modules/<dependency>/dist/<lang>, where jsii-pacmak (package:java, package:go) and test/languages look.
+# Builds the Go bindings of this library's jsii dependencies from their npm packages' assemblies, for the module
+# proxy that does not serve them to this project's machines: it refuses github.com/cdk8s-team/cdk8s-core-go.
+# jsii-pacmak generates the same code the cdk8s team publishes. The result is cached per version outside the tree
+# and linked as node_modules/<dependency>/dist/go, where jsii-pacmak (package:go) and test/languages look.
+# (Java needs none: Maven serves org.cdk8s:cdk8s and software.constructs:constructs.)
 #
-#   bash scripts/jsii-dependency-bindings.sh java|go
+#   bash scripts/jsii-dependency-bindings.sh go
 set -euo pipefail
 cd "$(dirname "$0")/.."
-lang=${1:?usage: jsii-dependency-bindings.sh java|go}
+lang=${1:?usage: jsii-dependency-bindings.sh go}
 case "$lang" in
-  java) deps=(cdk8s-plus-27) ;;         # org.cdk8s:cdk8s and software.constructs:constructs come from Maven
-  go) deps=(cdk8s cdk8s-plus-27) ;;     # github.com/aws/constructs-go and jsii-runtime-go come from the module proxy
+  go) deps=(cdk8s) ;;     # github.com/aws/constructs-go and jsii-runtime-go come from the module proxy
   *) echo "unknown language: $lang" >&2; exit 2 ;;
 esac
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
@@ -30,7 +29,6 @@ else
   rm -rf "$tmp" && mkdir -p "$tmp"
   trap 'rm -rf "$tmp"' EXIT
   args=(--target "$lang" --outdir "$tmp")
-  if [ "$lang" = java ]; then args+=(--maven-local-repository "$HOME/.m2/repository"); fi
   dirs=()
   for dep in "${deps[@]}"; do dirs+=("node_modules/$dep"); done
   # Go: `go build` of the generated code happens where it is used (the Go build cache keeps it).

@@ -1,9 +1,5 @@
 import { ApiObject, Chart, Duration, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import * as gwapi from '../imports/gateway.networking.k8s.io';
-import * as istio from '../imports/networking.istio.io';
-import * as security from '../imports/security.istio.io';
 import { CanaryPhase } from './release/canary-phase';
 import { contextNumber, contextPhase, resolveCanaryWeight } from './release/resolve-weights';
 import { SYNC_WAVE_ANNOTATION, SYNC_WAVES } from './release/sync-waves';
@@ -17,15 +13,16 @@ import { TrafficPolicy } from './traffic/traffic-policy';
 import { validateCanary } from './validate-canary';
 import { check, isDns1035Label } from './validation';
 import { CanaryVersion, WeightedCanaryVersion } from './workloads/canary-version';
+import { ContainerResources, ContainerSecurityOptions, ImagePullPolicy, PodSecurityOptions } from './workloads/container-options';
+import { DeploymentStrategy } from './workloads/deployment-strategy';
+import { Probe } from './workloads/probe';
 import {
   createAutoscaler, createPodDisruptionBudget, defaultDeploymentStrategy, defaultTerminationGracePeriod, planReplicas,
 } from './workloads/production';
 import { AutoscalingOptions, MutualTlsMode, PodDisruptionBudgetOptions } from './workloads/production-options';
 import { SidecarInjection } from './workloads/sidecar-injection';
 import { telemetryLabels } from './workloads/telemetry-labels';
-import {
-  createVersionDeployment, DEFAULT_POD_SECURITY_CONTEXT, DEFAULT_RESOURCES, DEFAULT_SECURITY_CONTEXT,
-} from './workloads/version-deployment';
+import { createVersionDeployment, DEFAULT_RESOURCES, validateWorkloadSettings } from './workloads/version-deployment';
 
 /** The Service port name: the `http` prefix is how Istio knows the protocol without sniffing. */
 const PORT_NAME = 'http';
@@ -182,45 +179,45 @@ export interface IstioCanaryProps {
   /**
    * Image pull policy of the containers.
    *
-   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
+   * @default ImagePullPolicy.IF_NOT_PRESENT
    */
-  readonly imagePullPolicy?: kplus.ImagePullPolicy;
+  readonly imagePullPolicy?: ImagePullPolicy;
 
   /**
    * Compute resources of each container.
    *
    * @default - requests cpu 100m and memory 128Mi; limits memory 256Mi and no CPU limit
    */
-  readonly resources?: kplus.ContainerResources;
+  readonly resources?: ContainerResources;
 
   /**
-   * Security context of each container.
+   * Security context of each container. A setting left out keeps its default.
    *
    * @default - privileged false, allowPrivilegeEscalation false; root and a writable root filesystem are allowed
    * so that stock images such as nginx start. Set ensureNonRoot and readOnlyRootFilesystem for images that allow it.
    */
-  readonly securityContext?: kplus.ContainerSecurityContextProps;
+  readonly securityContext?: ContainerSecurityOptions;
 
   /**
    * Security context of each pod.
    *
    * @default - ensureNonRoot false (see `securityContext`)
    */
-  readonly podSecurityContext?: kplus.PodSecurityContextProps;
+  readonly podSecurityContext?: PodSecurityOptions;
 
   /**
    * Readiness probe of each container. Istio rewrites probes so that they pass through its agent.
    *
    * @default - a TCP connect to the container port
    */
-  readonly readiness?: kplus.Probe;
+  readonly readiness?: Probe;
 
   /**
    * Liveness probe of each container.
    *
    * @default - none: a liveness probe on the wrong path restarts healthy pods
    */
-  readonly liveness?: kplus.Probe;
+  readonly liveness?: Probe;
 
   /**
    * DNS domain of the cluster, used in the Service's fully-qualified host.
@@ -256,7 +253,7 @@ export interface IstioCanaryProps {
    * @default - RollingUpdate with maxSurge 25% and maxUnavailable 0: a new pod must be ready before an old one goes
    * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment
    */
-  readonly deploymentStrategy?: kplus.DeploymentStrategy;
+  readonly deploymentStrategy?: DeploymentStrategy;
 
   /**
    * A preStop hook that runs `sleep <seconds>` in the app container before it receives SIGTERM, so that requests
@@ -334,58 +331,58 @@ export class IstioCanary extends Construct {
   public readonly weights: { [version: string]: number };
 
   /** The Namespace, when `sidecarInjection` was given. */
-  public readonly namespaceResource?: kplus.Namespace;
+  public readonly namespaceResource?: ApiObject;
 
   /** The stable version's Deployment. */
-  public readonly stableDeployment: kplus.Deployment;
+  public readonly stableDeployment: ApiObject;
 
   /** The canary version's Deployment. */
-  public readonly canaryDeployment: kplus.Deployment;
+  public readonly canaryDeployment: ApiObject;
 
   /** The Deployments of `additionalVersions`, in order. */
-  public readonly additionalDeployments: kplus.Deployment[];
+  public readonly additionalDeployments: ApiObject[];
 
   /** The Service selecting the pods of every version. */
-  public readonly service: kplus.Service;
+  public readonly service: ApiObject;
 
   /** The Istio traffic layer (DestinationRule, VirtualServices and Gateway), with TrafficApi.ISTIO. */
   public readonly traffic?: IstioTraffic;
 
   /** The DestinationRule with one subset per version, with TrafficApi.ISTIO. */
-  public readonly destinationRule?: istio.DestinationRule;
+  public readonly destinationRule?: ApiObject;
 
   /** The VirtualService splitting calls from inside the mesh, with TrafficApi.ISTIO. */
-  public readonly virtualService?: istio.VirtualService;
+  public readonly virtualService?: ApiObject;
 
   /** The VirtualService splitting ingress traffic, with TrafficApi.ISTIO when `gateway` was given. */
-  public readonly ingressVirtualService?: istio.VirtualService;
+  public readonly ingressVirtualService?: ApiObject;
 
   /** The Istio Gateway, with TrafficApi.ISTIO when `gateway` was given without `existingGateway`. */
-  public readonly gateway?: istio.Gateway;
+  public readonly gateway?: ApiObject;
 
   /** The HorizontalPodAutoscalers, by version: one per version with traffic, when `autoscaling` was given. */
-  public readonly autoscalers: { [version: string]: kplus.HorizontalPodAutoscaler };
+  public readonly autoscalers: { [version: string]: ApiObject };
 
   /** The PodDisruptionBudgets, by version: one per version with pods, when `podDisruptionBudget` was given. */
   public readonly podDisruptionBudgets: { [version: string]: ApiObject };
 
   /** The PeerAuthentication, when `mtls` was given. */
-  public readonly peerAuthentication?: security.PeerAuthentication;
+  public readonly peerAuthentication?: ApiObject;
 
   /** The Gateway API traffic layer (HTTPRoutes, Gateway, DestinationRules for policies), with TrafficApi.GATEWAY_API. */
   public readonly gatewayApiTraffic?: GatewayApiTraffic;
 
   /** The Services selecting one version each, stable first and the canary last; empty with TrafficApi.ISTIO. */
-  public readonly versionServices: kplus.Service[];
+  public readonly versionServices: ApiObject[];
 
   /** The HTTPRoute attached to the Service, splitting calls from inside the mesh, with TrafficApi.GATEWAY_API. */
-  public readonly httpRoute?: gwapi.HttpRoute;
+  public readonly httpRoute?: ApiObject;
 
   /** The HTTPRoute splitting ingress traffic, with TrafficApi.GATEWAY_API when `gateway` was given. */
-  public readonly ingressHttpRoute?: gwapi.HttpRoute;
+  public readonly ingressHttpRoute?: ApiObject;
 
   /** The Gateway API Gateway, with TrafficApi.GATEWAY_API when `gateway` was given without `existingGateway`. */
-  public readonly gatewayApiGateway?: gwapi.Gateway;
+  public readonly gatewayApiGateway?: ApiObject;
 
   constructor(scope: Construct, id: string, props: IstioCanaryProps) {
     super(scope, id);
@@ -397,6 +394,7 @@ export class IstioCanary extends Construct {
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     this.namespace = props.namespace ?? Chart.of(this).namespace ?? 'default';
     validateCanary(props, { appKey, versionKey, containerPort, containerName, clusterDomain, namespace: this.namespace });
+    validateWorkloadSettings(props);
 
     this.host = `${props.name}.${this.namespace}.svc.${clusterDomain}`;
 
@@ -419,12 +417,15 @@ export class IstioCanary extends Construct {
     this.stableWeight = 100 - this.canaryWeight - otherWeights;
 
     if (props.sidecarInjection) {
-      this.namespaceResource = new kplus.Namespace(this, 'Namespace', {
+      this.namespaceResource = new ApiObject(this, 'Namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
         metadata: { name: this.namespace, labels: { [props.sidecarInjection.labelKey]: props.sidecarInjection.labelValue } },
+        spec: {},
       });
       if (Chart.of(this).namespace) {
         // cdk8s gives every object of a namespaced chart that namespace, cluster-scoped ones included.
-        ApiObject.of(this.namespaceResource).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+        this.namespaceResource.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
       }
     }
 
@@ -457,10 +458,10 @@ export class IstioCanary extends Construct {
         containerName,
         containerPort,
         portName: PORT_NAME,
-        imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        imagePullPolicy: props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
         resources: props.resources ?? DEFAULT_RESOURCES,
-        securityContext: props.securityContext ?? DEFAULT_SECURITY_CONTEXT,
-        podSecurityContext: props.podSecurityContext ?? DEFAULT_POD_SECURITY_CONTEXT,
+        securityContext: props.securityContext ?? {},
+        podSecurityContext: props.podSecurityContext ?? {},
         readiness: props.readiness,
         liveness: props.liveness,
       });
@@ -479,13 +480,17 @@ export class IstioCanary extends Construct {
     this.canaryDeployment = deploy('Canary', props.canary, plan[plan.length - 1]);
 
     // The shared Service and, with Gateway API, each version's Service expose the same named port.
-    const ports = [{ name: PORT_NAME, port: props.port, targetPort: containerPort, protocol: kplus.Protocol.TCP }];
-    this.service = new kplus.Service(this, 'Service', {
-      metadata: { name: props.name, namespace: this.namespace, labels: { [appKey]: props.name } },
-      type: kplus.ServiceType.CLUSTER_IP,
-      ports,
+    const service = (serviceId: string, name: string, selector: { [key: string]: string }) => new ApiObject(this, serviceId, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: this.namespace, labels: { ...selector } },
+      spec: {
+        type: 'ClusterIP',
+        ports: [{ name: PORT_NAME, port: props.port, targetPort: containerPort, protocol: 'TCP' }],
+        selector: { ...selector },
+      },
     });
-    this.service.selectLabel(appKey, props.name);
+    this.service = service('Service', props.name, { [appKey]: props.name });
 
     if (props.mtls) {
       this.peerAuthentication = createPeerAuthentication(this, 'PeerAuthentication', {
@@ -512,14 +517,7 @@ export class IstioCanary extends Construct {
         check(isDns1035Label(serviceName), `${versionProp(props, v.version)}.version`, v.version,
           `must leave '${serviceName}', the name of the version's Service with TrafficApi.GATEWAY_API, a DNS-1035 label of at most 63 characters`);
         versionServiceNames[v.version] = serviceName;
-        const service = new kplus.Service(this, `VersionService-${v.version}`, {
-          metadata: { name: serviceName, namespace: this.namespace, labels: { [appKey]: props.name, [versionKey]: v.version } },
-          type: kplus.ServiceType.CLUSTER_IP,
-          ports,
-        });
-        service.selectLabel(appKey, props.name);
-        service.selectLabel(versionKey, v.version);
-        return service;
+        return service(`VersionService-${v.version}`, serviceName, { [appKey]: props.name, [versionKey]: v.version });
       });
       this.gatewayApiTraffic = new GatewayApiTraffic(this, 'Traffic', {
         name: props.name,
@@ -538,8 +536,7 @@ export class IstioCanary extends Construct {
       this.ingressHttpRoute = this.gatewayApiTraffic.ingressHttpRoute;
       this.gatewayApiGateway = this.gatewayApiTraffic.gateway;
       // Make-before-break: a route to a Service that does not exist yet fails its requests.
-      const backends = this.versionServices.map(svc => ApiObject.of(svc));
-      makeBeforeBreak = [[this.httpRoute, backends], [this.ingressHttpRoute, backends]];
+      makeBeforeBreak = [[this.httpRoute, this.versionServices], [this.ingressHttpRoute, this.versionServices]];
     } else {
       this.versionServices = [];
       this.traffic = new IstioTraffic(this, 'Traffic', {

@@ -1,9 +1,8 @@
-import { Size, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { ApiObject, Chart, JsonPatch, Size, Testing } from 'cdk8s';
 import { idiomaticChart } from '../examples/idiomatic';
 import { progressiveChart } from '../examples/progressive';
 import { seedChart } from '../examples/seed';
-import { SidecarInjection } from '../src';
+import { Cpu, ImagePullPolicy, IstioCanary, Probe, SidecarInjection } from '../src';
 import { coherenceViolations } from './support/coherence';
 import { baseProps, synthCanary } from './support/fixtures';
 import { Manifest, one, ofKind } from './support/manifests';
@@ -234,11 +233,11 @@ describe('options', () => {
   test('workload settings override the defaults', () => {
     const { manifests } = synthCanary(baseProps({
       containerName: 'web',
-      imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
+      imagePullPolicy: ImagePullPolicy.ALWAYS,
       securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, user: 101 },
       podSecurityContext: { ensureNonRoot: true },
-      readiness: kplus.Probe.fromHttpGet('/healthz'),
-      liveness: kplus.Probe.fromHttpGet('/livez'),
+      readiness: Probe.httpGet('/healthz'),
+      liveness: Probe.httpGet('/livez'),
       clusterDomain: 'corp.internal',
     }));
     const container = one(manifests, 'Deployment', 'canary-v1').spec.template.spec.containers[0];
@@ -253,7 +252,7 @@ describe('options', () => {
 
   test('resources replace the defaults', () => {
     const { manifests } = synthCanary(baseProps({
-      resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.units(1) }, memory: { request: Size.mebibytes(512) } },
+      resources: { cpu: { request: Cpu.millis(250), limit: Cpu.units(1) }, memory: { request: Size.mebibytes(512) } },
     }));
     expect(one(manifests, 'Deployment', 'canary-v2').spec.template.spec.containers[0].resources).toEqual({
       requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1' },
@@ -303,5 +302,34 @@ describe('bad input is refused with the property, the value and the rule', () =>
   ])('%s', (_case, overrides, message) => {
     // GIVEN props broken in one way  WHEN the construct is created  THEN it throws before anything is synthesized
     expect(() => synthCanary(baseProps(overrides))).toThrow(message);
+  });
+});
+
+describe('escape hatches', () => {
+  test('every object is an ApiObject that labels, annotations and JSON patches reach', async () => {
+    // GIVEN a canary with a gateway
+    const chart = new Chart(Testing.app(), 'test');
+    const canary = new IstioCanary(chart, 'canary', baseProps({ gateway: { hosts: ['*'] } }));
+    // WHEN the user annotates the Service, patches the DestinationRule and spreads the Deployments across zones
+    canary.service.metadata.addAnnotation('prometheus.io/scrape', 'true');
+    ApiObject.of(canary.destinationRule!).addJsonPatch(JsonPatch.add('/spec/exportTo', ['.']));
+    for (const deployment of [canary.stableDeployment, canary.canaryDeployment]) {
+      deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{
+        maxSkew: 1,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: { app: 'canary', version: deployment.metadata.getLabel('version')! } },
+      }]));
+    }
+    const manifests = Testing.synth(chart);
+    // THEN the synthesized objects carry the changes, and stay coherent and schema-valid
+    expect(one(manifests, 'Service', 'canary').metadata).toMatchObject({ annotations: { 'prometheus.io/scrape': 'true' } });
+    expect(one(manifests, 'DestinationRule', 'canary').spec.exportTo).toEqual(['.']);
+    expect(one(manifests, 'Deployment', 'canary-v2').spec.template.spec.topologySpreadConstraints[0].labelSelector)
+      .toEqual({ matchLabels: { app: 'canary', version: 'v2' } });
+    expect([canary.stableDeployment, canary.service, canary.virtualService, canary.ingressVirtualService, canary.gateway]
+      .map(o => o instanceof ApiObject)).toEqual([true, true, true, true, true]);
+    expect(coherenceViolations(manifests)).toEqual([]);
+    await validateAgainstUpstreamSchemas(manifests);
   });
 });

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as security from '../../imports/security.istio.io';
 import { MutualTlsMode } from '../workloads/production-options';
@@ -10,12 +11,13 @@ export function createPeerAuthentication(scope: Construct, id: string, props: {
   readonly namespace: string;
   readonly appLabels: { [key: string]: string };
   readonly mode: MutualTlsMode;
-}): security.PeerAuthentication {
-  return new security.PeerAuthentication(scope, id, {
+}): ApiObject {
+  return new ApiObject(scope, id, {
+    ...security.PeerAuthentication.GVK,
     metadata: { name: props.name, namespace: props.namespace, labels: { ...props.appLabels } },
     spec: {
       selector: { matchLabels: { ...props.appLabels } },
       mtls: { mode: props.mode === MutualTlsMode.STRICT ? PeerMode.STRICT : PeerMode.PERMISSIVE },
-    },
+    } satisfies security.PeerAuthenticationSpec,
   });
 }

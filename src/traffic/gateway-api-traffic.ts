@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { cookieRegex } from './cookies';
-import { renderTrafficPolicy } from './render-traffic-policy';
+import { renderTrafficPolicy, WireDestinationRuleSpec } from './render-traffic-policy';
 import { MatchType, RoutingOptions } from './routing';
 import { TrafficApi } from './traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic-options';
@@ -95,16 +95,16 @@ export interface GatewayApiTrafficProps {
  */
 export class GatewayApiTraffic extends Construct {
   /** The HTTPRoute attached to the shared Service: splits calls from inside the mesh. */
-  public readonly httpRoute: gwapi.HttpRoute;
+  public readonly httpRoute: ApiObject;
 
   /** The Gateway, when `gateway` was given without `existingGateway`. */
-  public readonly gateway?: gwapi.Gateway;
+  public readonly gateway?: ApiObject;
 
   /** The HTTPRoute attached to the Gateway, when `gateway` was given: splits ingress traffic. */
-  public readonly ingressHttpRoute?: gwapi.HttpRoute;
+  public readonly ingressHttpRoute?: ApiObject;
 
   /** The DestinationRules carrying the traffic policies, one per version Service that has a policy, in version order. */
-  public readonly destinationRules: istio.DestinationRule[];
+  public readonly destinationRules: ApiObject[];
 
   constructor(scope: Construct, id: string, props: GatewayApiTrafficProps) {
     super(scope, id);
@@ -129,12 +129,15 @@ export class GatewayApiTraffic extends Construct {
     const namespace = props.namespace;
     const rules = renderRules(props.versions, props.versionServices, props.port, props.routing ?? {});
 
-    this.httpRoute = new gwapi.HttpRoute(this, 'HttpRoute', {
+    // Plain ApiObjects holding the wire form, typed by the generated specs: the generated classes would convert every
+    // object again at synthesis, which costs as much as the rest of it (see the README, "Performance").
+    this.httpRoute = new ApiObject(this, 'HttpRoute', {
+      ...gwapi.HttpRoute.GVK,
       metadata: { name: props.name, namespace },
       spec: {
         parentRefs: [{ group: '', kind: 'Service', name: props.serviceName, port: props.port }],
         rules,
-      },
+      } satisfies gwapi.HttpRouteSpec,
     });
 
     if (props.gateway) {
@@ -144,7 +147,8 @@ export class GatewayApiTraffic extends Construct {
       const anyHost = hosts.includes('*');
       if (!existing) {
         const port = props.gateway.port ?? 80;
-        this.gateway = new gwapi.Gateway(this, 'Gateway', {
+        this.gateway = new ApiObject(this, 'Gateway', {
+          ...gwapi.Gateway.GVK,
           metadata: { name: gatewayName, namespace },
           spec: {
             gatewayClassName: props.gateway.gatewayClassName ?? 'istio',
@@ -155,10 +159,11 @@ export class GatewayApiTraffic extends Construct {
               protocol: 'HTTP',
               hostname: h === '*' ? undefined : h,
             })),
-          },
+          } satisfies gwapi.GatewaySpec,
         });
       }
-      this.ingressHttpRoute = new gwapi.HttpRoute(this, 'IngressHttpRoute', {
+      this.ingressHttpRoute = new ApiObject(this, 'IngressHttpRoute', {
+        ...gwapi.HttpRoute.GVK,
         metadata: { name: `${props.name}-ingress`, namespace },
         spec: {
           parentRefs: [{
@@ -171,9 +176,9 @@ export class GatewayApiTraffic extends Construct {
           // No hostnames: the route matches every host its Gateway admits.
           hostnames: anyHost ? undefined : [...hosts],
           rules,
-        },
+        } satisfies gwapi.HttpRouteSpec,
       });
-      if (this.gateway) ApiObject.of(this.ingressHttpRoute).addDependency(this.gateway);
+      if (this.gateway) this.ingressHttpRoute.addDependency(this.gateway);
     }
 
     this.destinationRules = [];
@@ -181,9 +186,10 @@ export class GatewayApiTraffic extends Construct {
       const policy = mergePolicies(props.trafficPolicy, v.trafficPolicy);
       if (!policy) continue;
       const service = props.versionServices[v.version];
-      this.destinationRules.push(new istio.DestinationRule(this, `DestinationRule-${v.version}`, {
+      this.destinationRules.push(new ApiObject(this, `DestinationRule-${v.version}`, {
+        ...istio.DestinationRule.GVK,
         metadata: { name: service, namespace },
-        spec: { host: `${service}.${namespace}.svc.${clusterDomain}`, trafficPolicy: renderTrafficPolicy(policy) },
+        spec: { host: `${service}.${namespace}.svc.${clusterDomain}`, trafficPolicy: renderTrafficPolicy(policy) } satisfies WireDestinationRuleSpec,
       }));
     }
   }

@@ -1,7 +1,7 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { cookieRegex } from './cookies';
-import { renderTrafficPolicy } from './render-traffic-policy';
+import { renderTrafficPolicy, WireDestinationRuleSpec } from './render-traffic-policy';
 import { RoutingOptions } from './routing';
 import { TrafficApi } from './traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic-options';
@@ -68,16 +68,16 @@ export interface IstioTrafficProps {
  */
 export class IstioTraffic extends Construct {
   /** The DestinationRule: one subset per version. */
-  public readonly destinationRule: istio.DestinationRule;
+  public readonly destinationRule: ApiObject;
 
   /** The VirtualService bound to the `mesh` gateway: splits calls from inside the mesh. */
-  public readonly virtualService: istio.VirtualService;
+  public readonly virtualService: ApiObject;
 
   /** The Gateway, when `gateway` was given without `existingGateway`. */
-  public readonly gateway?: istio.Gateway;
+  public readonly gateway?: ApiObject;
 
   /** The VirtualService bound to the Gateway, when `gateway` was given: splits ingress traffic. */
-  public readonly ingressVirtualService?: istio.VirtualService;
+  public readonly ingressVirtualService?: ApiObject;
 
   constructor(scope: Construct, id: string, props: IstioTrafficProps) {
     super(scope, id);
@@ -91,7 +91,10 @@ export class IstioTraffic extends Construct {
     const namespace = props.namespace;
     const http = renderHttpRoutes(props.host, props.versions, props.routing ?? {});
 
-    this.destinationRule = new istio.DestinationRule(this, 'DestinationRule', {
+    // Plain ApiObjects holding the wire form, typed by the generated specs: the generated classes would convert every
+    // object again at synthesis, which costs as much as the rest of it (see the README, "Performance").
+    this.destinationRule = new ApiObject(this, 'DestinationRule', {
+      ...istio.DestinationRule.GVK,
       metadata: { name: props.name, namespace },
       spec: {
         host: props.host,
@@ -100,21 +103,23 @@ export class IstioTraffic extends Construct {
           name: v.version,
           labels: { ...v.labels },
           // The subset policy has the same schema under other generated type names.
-          trafficPolicy: v.trafficPolicy && renderTrafficPolicy(v.trafficPolicy) as istio.DestinationRuleSpecSubsetsTrafficPolicy,
+          trafficPolicy: v.trafficPolicy && renderTrafficPolicy(v.trafficPolicy),
         })),
-      },
+      } satisfies WireDestinationRuleSpec,
     });
 
-    this.virtualService = new istio.VirtualService(this, 'VirtualService', {
+    this.virtualService = new ApiObject(this, 'VirtualService', {
+      ...istio.VirtualService.GVK,
       metadata: { name: props.name, namespace },
-      spec: { hosts: [props.host], gateways: ['mesh'], http },
+      spec: { hosts: [props.host], gateways: ['mesh'], http } satisfies istio.VirtualServiceSpec,
     });
 
     if (props.gateway) {
       const existing = props.gateway.existingGateway;
       const gatewayName = existing?.name ?? props.gateway.name ?? `${props.name}-gateway`;
       if (!existing) {
-        this.gateway = new istio.Gateway(this, 'Gateway', {
+        this.gateway = new ApiObject(this, 'Gateway', {
+          ...istio.Gateway.GVK,
           metadata: { name: gatewayName, namespace },
           spec: {
             selector: props.gateway.selector ?? { istio: 'ingressgateway' },
@@ -122,12 +127,13 @@ export class IstioTraffic extends Construct {
               port: { number: props.gateway.port ?? 80, name: 'http', protocol: 'HTTP' },
               hosts: [...props.gateway.hosts],
             }],
-          },
+          } satisfies istio.GatewaySpec,
         });
       }
-      this.ingressVirtualService = new istio.VirtualService(this, 'IngressVirtualService', {
+      this.ingressVirtualService = new ApiObject(this, 'IngressVirtualService', {
+        ...istio.VirtualService.GVK,
         metadata: { name: `${props.name}-ingress`, namespace },
-        spec: { hosts: [...props.gateway.hosts], gateways: [`${existing?.namespace ?? namespace}/${gatewayName}`], http },
+        spec: { hosts: [...props.gateway.hosts], gateways: [`${existing?.namespace ?? namespace}/${gatewayName}`], http } satisfies istio.VirtualServiceSpec,
       });
     }
   }

@@ -4,10 +4,27 @@ import { istioDuration } from './validate-traffic';
 import * as istio from '../../imports/networking.istio.io';
 
 /**
- * A TrafficPolicy as the DestinationRule field. Shared by the traffic backends; not part of the public API.
- * Typed as the generated class, so a misspelled field fails compilation instead of being dropped by its toJson.
+ * The DestinationRule traffic policy as Istio reads it. The generated TypeScript types name one field differently
+ * from the CRD (`consecutive5XxErrors` for `consecutive5xxErrors`); the library writes objects in their wire form,
+ * so that field takes its wire name here.
  */
-export function renderTrafficPolicy(policy: TrafficPolicy): istio.DestinationRuleSpecTrafficPolicy {
+export interface WireTrafficPolicy extends Omit<istio.DestinationRuleSpecTrafficPolicy, 'outlierDetection'> {
+  readonly outlierDetection?: Omit<istio.DestinationRuleSpecTrafficPolicyOutlierDetection, 'consecutive5XxErrors'> & {
+    readonly consecutive5xxErrors?: number;
+  };
+}
+
+/** A DestinationRule spec in wire form, with {@link WireTrafficPolicy} for the host and for each subset. */
+export interface WireDestinationRuleSpec extends Omit<istio.DestinationRuleSpec, 'trafficPolicy' | 'subsets'> {
+  readonly trafficPolicy?: WireTrafficPolicy;
+  readonly subsets?: Array<Omit<istio.DestinationRuleSpecSubsets, 'trafficPolicy'> & { readonly trafficPolicy?: WireTrafficPolicy }>;
+}
+
+/**
+ * A TrafficPolicy as the DestinationRule field. Shared by the traffic backends; not part of the public API.
+ * Typed after the generated classes, so a misspelled field fails compilation.
+ */
+export function renderTrafficPolicy(policy: TrafficPolicy): WireTrafficPolicy {
   const pool = policy.connectionPool;
   const outlier = policy.outlierDetection;
   return {
@@ -25,7 +42,7 @@ export function renderTrafficPolicy(policy: TrafficPolicy): istio.DestinationRul
       } : undefined,
     },
     outlierDetection: outlier && {
-      consecutive5XxErrors: outlier.consecutive5xxErrors ?? 5,
+      consecutive5xxErrors: outlier.consecutive5xxErrors ?? 5,
       interval: istioDuration(outlier.interval ?? Duration.seconds(10)),
       baseEjectionTime: istioDuration(outlier.baseEjectionTime ?? Duration.seconds(30)),
       maxEjectionPercent: outlier.maxEjectionPercent ?? 100,

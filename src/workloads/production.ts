@@ -1,16 +1,14 @@
 import { ApiObject, Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CanaryVersion } from './canary-version';
+import { ContainerResources } from './container-options';
+import { DeploymentStrategy } from './deployment-strategy';
 import { AutoscalingOptions, PodDisruptionBudgetOptions } from './production-options';
 import { check, isIntegerIn } from '../validation';
 
 /** The Deployment update strategy by default: never fewer ready pods than asked for. */
-export function defaultDeploymentStrategy(): kplus.DeploymentStrategy {
-  return kplus.DeploymentStrategy.rollingUpdate({
-    maxSurge: kplus.PercentOrAbsolute.percent(25),
-    maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-  });
+export function defaultDeploymentStrategy(): DeploymentStrategy {
+  return DeploymentStrategy.rollingUpdate();
 }
 
 /** Default grace period: Kubernetes' 30 seconds, after the preStop pause when there is one. */
@@ -58,7 +56,7 @@ export interface ProductionSettings {
   readonly preStopPause?: Duration;
   readonly terminationGracePeriod?: Duration;
   readonly proportionalReplicas?: number;
-  readonly resources?: kplus.ContainerResources;
+  readonly resources?: ContainerResources;
 }
 
 function wholeSeconds(d: Duration): number | undefined {
@@ -124,15 +122,40 @@ export function validateProductionSettings(s: ProductionSettings, fixedReplicas:
   }
 }
 
-/** Creates the autoscaler of one version's Deployment, which must have been created without `replicas`. */
-export function createAutoscaler(scope: Construct, id: string, deployment: kplus.Deployment, labels: { [key: string]: string },
-  a: AutoscalingOptions): kplus.HorizontalPodAutoscaler {
-  return new kplus.HorizontalPodAutoscaler(scope, id, {
-    metadata: { name: deployment.name, namespace: deployment.metadata.namespace, labels },
-    target: deployment,
-    minReplicas: a.minReplicas ?? 1,
-    maxReplicas: a.maxReplicas,
-    metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(a.cpuTargetUtilization ?? 70))],
+/**
+ * Creates the autoscaling/v2 HorizontalPodAutoscaler of one version's Deployment, which must have been created
+ * without `replicas`. The scaling behavior is explicit: up by 4 pods or 200% a minute, whichever is more, so that a
+ * canary taking more traffic catches up within a minute or two; down by `minReplicas` pods every 5 minutes after a
+ * 5-minute stabilization window, so that a short lull does not leave a version short of pods when traffic returns.
+ */
+export function createAutoscaler(scope: Construct, id: string, deployment: ApiObject, labels: { [key: string]: string },
+  a: AutoscalingOptions): ApiObject {
+  const minReplicas = a.minReplicas ?? 1;
+  return new ApiObject(scope, id, {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: deployment.name, namespace: deployment.metadata.namespace, labels: { ...labels } },
+    spec: {
+      scaleTargetRef: { apiVersion: deployment.apiVersion, kind: deployment.kind, name: deployment.name },
+      minReplicas,
+      maxReplicas: a.maxReplicas,
+      metrics: [{
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.cpuTargetUtilization ?? 70 } },
+      }],
+      behavior: {
+        scaleUp: {
+          stabilizationWindowSeconds: 0,
+          selectPolicy: 'Max',
+          policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }, { type: 'Percent', value: 200, periodSeconds: 60 }],
+        },
+        scaleDown: {
+          stabilizationWindowSeconds: 300,
+          selectPolicy: 'Max',
+          policies: [{ type: 'Pods', value: minReplicas, periodSeconds: 300 }],
+        },
+      },
+    },
   });
 }
 
@@ -145,7 +168,6 @@ interface PodDisruptionBudgetSpec {
 
 /**
  * A policy/v1 PodDisruptionBudget selecting exactly one version's pods, with the Deployment's selector labels.
- * cdk8s-plus-27 has no PodDisruptionBudget construct, so this is a plain `ApiObject`.
  */
 export function createPodDisruptionBudget(scope: Construct, id: string, props: {
   readonly name: string;

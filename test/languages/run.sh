@@ -16,7 +16,6 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
 # The example's dependencies, at the versions the TypeScript example was synthesized with.
 version_of() { node -p "require('$ROOT/node_modules/$1/package.json').version"; }
 CDK8S_VERSION=$(version_of cdk8s)
-CDK8S_PLUS_VERSION=$(version_of cdk8s-plus-27)
 CONSTRUCTS_VERSION=$(version_of constructs)
 LIB_VERSION=$(node -p "require('$ROOT/package.json').version")
 
@@ -29,33 +28,29 @@ run_python() {
   python3 -m venv "$w/venv"
   "$w/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     "$(ls "$ROOT"/dist/python/*.whl)" \
-    "cdk8s==$CDK8S_VERSION" "cdk8s-plus-27==$CDK8S_PLUS_VERSION" "constructs==$CONSTRUCTS_VERSION"
+    "cdk8s==$CDK8S_VERSION" "constructs==$CONSTRUCTS_VERSION"
   "$w/venv/bin/python" "$HERE/python/seed.py" "$w/out"
   compare "$w/out/seed.k8s.yaml" python
 }
 
-# Maven Central has no org.cdk8s:cdk8s-plus-27 for this machine: package:java links a Maven repository built
-# from the npm package (scripts/jsii-dependency-bindings.sh) as node_modules/cdk8s-plus-27/dist/java.
 run_java() {
-  local w=$WORK/java deps=$ROOT/node_modules/cdk8s-plus-27/dist/java
+  local w=$WORK/java
   rm -rf "$w" && mkdir -p "$w"
-  [ -d "$deps" ] || bash "$ROOT/scripts/jsii-dependency-bindings.sh" java
   # dist/java is a file repository; drop Maven's cached copy of a previous build of the same version.
   rm -rf "$HOME/.m2/repository/io/github/cdk8s-istio-canary"
   mvn --batch-mode --quiet -f "$HERE/java/pom.xml" \
     -Dseed.builddir="$w/target" -Dseed.outdir="$w/out" \
-    -Ddist.repo="file://$ROOT/dist/java" -Ddeps.repo="file://$(cd "$deps" && pwd -P)" \
-    -Dlib.version="$LIB_VERSION" -Dcdk8s.version="$CDK8S_VERSION" \
-    -Dcdk8s-plus.version="$CDK8S_PLUS_VERSION" -Dconstructs.version="$CONSTRUCTS_VERSION" \
+    -Ddist.repo="file://$ROOT/dist/java" \
+    -Dlib.version="$LIB_VERSION" -Dcdk8s.version="$CDK8S_VERSION" -Dconstructs.version="$CONSTRUCTS_VERSION" \
     compile exec:exec
   compare "$w/out/seed.k8s.yaml" java
 }
 
-# The Go module proxy serves neither cdk8s-core-go nor cdk8s-plus-go to this machine: package:go links Go
-# modules built from the npm packages (scripts/jsii-dependency-bindings.sh) as node_modules/*/dist/go, and the
-# example's go.mod points at them and at dist/go with replace directives.
+# The Go module proxy does not serve cdk8s-core-go to this machine: package:go links a Go module built from the
+# npm package (scripts/jsii-dependency-bindings.sh) as node_modules/cdk8s/dist/go, and the example's go.mod points
+# at it and at dist/go with replace directives.
 run_go() {
-  local w=$WORK/go gomods=$ROOT/node_modules/cdk8s-plus-27/dist/go
+  local w=$WORK/go gomods=$ROOT/node_modules/cdk8s/dist/go
   rm -rf "$w" && mkdir -p "$w"
   [ -d "$gomods" ] || bash "$ROOT/scripts/jsii-dependency-bindings.sh" go
   gomods=$(cd "$gomods" && pwd -P)
@@ -68,8 +63,6 @@ run_go() {
       -replace="github.com/cdk8s-istio-canary/cdk8s-istio-canary-go/cdk8sistiocanary=$ROOT/dist/go/cdk8sistiocanary" \
       -require="github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2@v$CDK8S_VERSION" \
       -replace="github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2=$gomods/cdk8s" \
-      -require="github.com/cdk8s-team/cdk8s-plus-go/cdk8splus27/v2@v$CDK8S_PLUS_VERSION" \
-      -replace="github.com/cdk8s-team/cdk8s-plus-go/cdk8splus27/v2=$gomods/cdk8splus27" \
       -require="github.com/aws/constructs-go/constructs/v10@v$CONSTRUCTS_VERSION"
     go mod tidy
     go run . "$w/out"

@@ -1,7 +1,6 @@
 import { Duration, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { productionChart } from '../../examples/production';
-import { CanaryPhase, MutualTlsMode, SidecarInjection, TrafficApi } from '../../src';
+import { CanaryPhase, Cpu, DeploymentStrategy, MutualTlsMode, SidecarInjection, TrafficApi } from '../../src';
 import { coherenceViolations } from '../support/coherence';
 import { baseProps, synthCanary } from '../support/fixtures';
 import { Manifest, one, ofKind } from '../support/manifests';
@@ -164,7 +163,7 @@ describe('rollout settings', () => {
     const { manifests } = synthCanary(baseProps({
       preStopPause: Duration.seconds(5),
       terminationGracePeriod: Duration.minutes(1),
-      deploymentStrategy: kplus.DeploymentStrategy.recreate(),
+      deploymentStrategy: DeploymentStrategy.recreate(),
     }));
     expect(podSpec(manifests, 'canary-v1').terminationGracePeriodSeconds).toBe(60);
     expect(one(manifests, 'Deployment', 'canary-v1').spec.strategy).toEqual({ type: 'Recreate' });
@@ -317,7 +316,7 @@ describe('bad production settings are refused with the property, the value and t
     ['min above max', { autoscaling: { minReplicas: 4, maxReplicas: 3 } }, '\'autoscaling.maxReplicas\' must be at least \'autoscaling.minReplicas\' (4), got 3'],
     ['utilization 0', { autoscaling: { maxReplicas: 3, cpuTargetUtilization: 0 } }, '\'autoscaling.cpuTargetUtilization\' must be an integer percentage from 1 to 100, got 0'],
     ['utilization above 100', { autoscaling: { maxReplicas: 3, cpuTargetUtilization: 150 } }, '\'autoscaling.cpuTargetUtilization\' must be an integer percentage from 1 to 100, got 150'],
-    ['autoscaling without a CPU request', { autoscaling: { maxReplicas: 3 }, resources: { cpu: { limit: kplus.Cpu.units(1) } } }, '\'resources.cpu.request\' must be set with \'autoscaling\''],
+    ['autoscaling without a CPU request', { autoscaling: { maxReplicas: 3 }, resources: { cpu: { limit: Cpu.units(1) } } }, '\'resources.cpu.request\' must be set with \'autoscaling\''],
     ['autoscaling with proportional replicas', { autoscaling: { maxReplicas: 3 }, proportionalReplicas: 4 }, '\'proportionalReplicas\' must not be set with \'autoscaling\': the autoscaler owns the replicas of every version with traffic, got 4'],
     ['proportional replicas 0', { proportionalReplicas: 0 }, '\'proportionalReplicas\' must be an integer of at least 1, got 0'],
     ['fractional proportional replicas', { proportionalReplicas: 2.5 }, '\'proportionalReplicas\' must be an integer of at least 1, got 2.5'],
