@@ -339,12 +339,12 @@ function main(): void {
   const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
   const noMemory = args.includes('--no-memory');
   const only = args.find(a => a.startsWith('--layout='))?.slice(9);
-  const runs = Number(args.find(a => a.startsWith('--runs='))?.slice(7) ?? (quick ? 1 : 3));
+  const runs = Number(args.find(a => a.startsWith('--runs='))?.slice(7) ?? (quick ? 1 : 5));
   const layouts: Layout[] = [
     { name: 'one chart', lib: 'library', raw: 'raw', ns: quick ? [100, 400] : [100, 1000, 4000] },
     // grows quadratically in cdk8s (see the README's Performance section), hence the smaller N
     { name: 'chart per service', lib: 'library-charts', raw: 'raw-charts', ns: quick ? [50, 200] : [100, 400] },
-    { name: 'AppPerChart', lib: 'library-apps', raw: 'raw-apps', ns: quick ? [50, 200] : [100, 400, 1600] },
+    { name: 'AppPerChart', lib: 'library-apps', raw: 'raw-apps', ns: quick ? [50, 200] : [100, 1000, 4000] },
   ].filter(l => only === undefined || l.lib === only || l.name === only) as Layout[];
   const started = Date.now();
 
