@@ -11,13 +11,12 @@ import { TrafficApi } from './traffic/traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic/traffic-options';
 import { TrafficPolicy } from './traffic/traffic-policy';
 import { validateCanary } from './validate-canary';
-import { check, isDns1035Label } from './validation';
 import { CanaryVersion, WeightedCanaryVersion } from './workloads/canary-version';
 import { ContainerResources, ContainerSecurityOptions, ImagePullPolicy, PodSecurityOptions } from './workloads/container-options';
 import { DeploymentStrategy } from './workloads/deployment-strategy';
 import { Probe } from './workloads/probe';
 import {
-  createAutoscaler, createPodDisruptionBudget, defaultDeploymentStrategy, defaultTerminationGracePeriod, planReplicas,
+  createAutoscaler, createPodDisruptionBudget, defaultTerminationGracePeriod, planReplicas,
 } from './workloads/production';
 import { AutoscalingOptions, MutualTlsMode, PodDisruptionBudgetOptions } from './workloads/production-options';
 import { SidecarInjection } from './workloads/sidecar-injection';
@@ -440,7 +439,8 @@ export class IstioCanary extends Construct {
     ]);
     this.autoscalers = {};
     this.podDisruptionBudgets = {};
-    const strategy = props.deploymentStrategy ?? defaultDeploymentStrategy();
+    // Never fewer ready pods than asked for: maxUnavailable 0.
+    const strategy = props.deploymentStrategy ?? DeploymentStrategy.rollingUpdate();
     const terminationGracePeriod = props.terminationGracePeriod ?? defaultTerminationGracePeriod(props.preStopPause);
     const deploy = (versionId: string, v: CanaryVersion, replicas: number | undefined) => {
       const selectorLabels = { [appKey]: props.name, [versionKey]: v.version };
@@ -507,15 +507,11 @@ export class IstioCanary extends Construct {
     this.weights = { [props.stable.version]: this.stableWeight, [props.canary.version]: this.canaryWeight };
     additional.forEach((v, i) => this.weights[v.version] = additionalWeights[i]);
 
-    let trafficLayer: Construct;
-    let makeBeforeBreak: Array<[ApiObject | undefined, ApiObject[]]>;
     if ((props.trafficApi ?? TrafficApi.ISTIO) === TrafficApi.GATEWAY_API) {
       // Gateway API splits between Services: one per version, beside the shared one callers use.
       const versionServiceNames: { [version: string]: string } = {};
       this.versionServices = versions.map(v => {
         const serviceName = `${props.name}-${v.version}`;
-        check(isDns1035Label(serviceName), `${versionProp(props, v.version)}.version`, v.version,
-          `must leave '${serviceName}', the name of the version's Service with TrafficApi.GATEWAY_API, a DNS-1035 label of at most 63 characters`);
         versionServiceNames[v.version] = serviceName;
         return service(`VersionService-${v.version}`, serviceName, { [appKey]: props.name, [versionKey]: v.version });
       });
@@ -531,12 +527,13 @@ export class IstioCanary extends Construct {
         trafficPolicy: props.trafficPolicy,
         clusterDomain,
       });
-      trafficLayer = this.gatewayApiTraffic;
       this.httpRoute = this.gatewayApiTraffic.httpRoute;
       this.ingressHttpRoute = this.gatewayApiTraffic.ingressHttpRoute;
       this.gatewayApiGateway = this.gatewayApiTraffic.gateway;
       // Make-before-break: a route to a Service that does not exist yet fails its requests.
-      makeBeforeBreak = [[this.httpRoute, this.versionServices], [this.ingressHttpRoute, this.versionServices]];
+      for (const route of [this.httpRoute, this.ingressHttpRoute]) {
+        for (const backend of this.versionServices) route?.addDependency(backend);
+      }
     } else {
       this.versionServices = [];
       this.traffic = new IstioTraffic(this, 'Traffic', {
@@ -548,26 +545,18 @@ export class IstioCanary extends Construct {
         routing: props.routing,
         trafficPolicy: props.trafficPolicy,
       });
-      trafficLayer = this.traffic;
       this.destinationRule = this.traffic.destinationRule;
       this.virtualService = this.traffic.virtualService;
       this.ingressVirtualService = this.traffic.ingressVirtualService;
       this.gateway = this.traffic.gateway;
-      // Make-before-break: a VirtualService routing to a subset the DestinationRule does not define yet fails with 503s.
-      makeBeforeBreak = [[this.virtualService, [this.destinationRule]], [this.ingressVirtualService, [this.destinationRule]]];
     }
 
-    if (this.namespaceResource) {
-      // The Namespace (and its injection label) must exist before any pod is created in it.
-      const workloads = [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment];
-      const production: Construct[] = [...Object.values(this.autoscalers), ...Object.values(this.podDisruptionBudgets)];
-      if (this.peerAuthentication) production.push(this.peerAuthentication);
-      for (const child of [...workloads, this.service, ...this.versionServices, trafficLayer, ...production]) {
-        child.node.addDependency(this.namespaceResource);
+    const namespace = this.namespaceResource;
+    if (namespace) {
+      // The Namespace (and its injection label) must exist before any pod or other object is created in it.
+      for (const child of this.node.children) {
+        if (child !== namespace) child.node.addDependency(namespace);
       }
-    }
-    for (const [route, prerequisites] of makeBeforeBreak) {
-      for (const p of prerequisites) if (route) route.addDependency(p);
     }
     if (props.syncWaves) this.addSyncWaves();
   }
@@ -577,13 +566,9 @@ export class IstioCanary extends Construct {
     const wave = (metadata: { addAnnotation(key: string, value: string): void }, n: number) =>
       metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(n));
     if (this.namespaceResource) wave(this.namespaceResource.metadata, SYNC_WAVES.namespace);
-    for (const workload of [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service,
-      ...this.versionServices, ...Object.values(this.autoscalers)]) {
-      wave(workload.metadata, SYNC_WAVES.workload);
-    }
-    for (const obj of [...Object.values(this.podDisruptionBudgets), ...(this.peerAuthentication ? [this.peerAuthentication] : [])]) {
-      wave(obj.metadata, SYNC_WAVES.workload);
-    }
+    const workloads = [this.stableDeployment, ...this.additionalDeployments, this.canaryDeployment, this.service, ...this.versionServices,
+      ...Object.values(this.autoscalers), ...Object.values(this.podDisruptionBudgets), ...(this.peerAuthentication ? [this.peerAuthentication] : [])];
+    for (const workload of workloads) wave(workload.metadata, SYNC_WAVES.workload);
     // With Gateway API, per-version DestinationRules carry traffic policies and HTTPRoutes do the routing.
     for (const rule of [this.destinationRule, ...(this.gatewayApiTraffic?.destinationRules ?? [])]) {
       if (rule) wave(rule.metadata, SYNC_WAVES.destinationRule);
@@ -593,11 +578,4 @@ export class IstioCanary extends Construct {
       if (routing) wave(routing.metadata, SYNC_WAVES.routing);
     }
   }
-}
-
-/** The property that declares a version, for messages. */
-function versionProp(props: IstioCanaryProps, version: string): string {
-  if (props.stable.version === version) return 'stable';
-  if (props.canary.version === version) return 'canary';
-  return `additionalVersions[${(props.additionalVersions ?? []).findIndex(v => v.version === version)}]`;
 }

@@ -1,7 +1,8 @@
 import type { IstioCanaryProps } from './istio-canary';
+import { TrafficApi } from './traffic/traffic-api';
 import { validateRouting, validateTrafficPolicy } from './traffic/validate-traffic';
 import {
-  check, isDns1035Label, isDns1123Label, isIntegerIn, isLabelKey, isLabelValue, isNonBlank,
+  check, checkPort, isDns1035Label, isDns1123Label, isIntegerIn, isLabelKey, isLabelValue, isNonBlank,
   RULE_DNS1035_LABEL, RULE_DNS1123_LABEL, RULE_LABEL_KEY, RULE_LABEL_VALUE,
 } from './validation';
 import { CanaryVersion, WeightedCanaryVersion } from './workloads/canary-version';
@@ -32,8 +33,8 @@ export interface ResolvedNames {
 export function validateCanary(props: IstioCanaryProps, r: ResolvedNames): void {
   check(isDns1035Label(props.name), 'name', props.name, RULE_DNS1035_LABEL);
   check(isDns1123Label(r.namespace), 'namespace', r.namespace, RULE_DNS1123_LABEL);
-  check(isIntegerIn(props.port, 1, 65535), 'port', props.port, 'must be an integer from 1 to 65535');
-  check(isIntegerIn(r.containerPort, 1, 65535), 'containerPort', r.containerPort, 'must be an integer from 1 to 65535');
+  checkPort(props.port, 'port');
+  checkPort(r.containerPort, 'containerPort');
   check(!ISTIO_RESERVED_PORTS.includes(r.containerPort), 'containerPort', r.containerPort,
     `must not be a port the Istio sidecar listens on (${ISTIO_RESERVED_PORTS.join(', ')})`);
   check(isDns1123Label(r.containerName), 'containerName', r.containerName, RULE_DNS1123_LABEL);
@@ -61,6 +62,11 @@ export function validateCanary(props: IstioCanaryProps, r: ResolvedNames): void 
     }
     if (v.deploymentName !== undefined) {
       check(isDns1123Label(v.deploymentName), `${prop}.deploymentName`, v.deploymentName, RULE_DNS1123_LABEL);
+    }
+    if ((props.trafficApi ?? TrafficApi.ISTIO) === TrafficApi.GATEWAY_API) {
+      const serviceName = `${props.name}-${v.version}`;
+      check(isDns1035Label(serviceName), `${prop}.version`, v.version,
+        `must leave '${serviceName}', the name of the version's Service with TrafficApi.GATEWAY_API, a DNS-1035 label of at most 63 characters`);
     }
     const deploymentName = v.deploymentName ?? `${props.name}-${v.version}`;
     const sameDeployment = deploymentNames.get(deploymentName);

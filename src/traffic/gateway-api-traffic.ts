@@ -1,17 +1,19 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { cookieRegex } from './cookies';
+import { gatewayApiDuration } from './durations';
 import { renderTrafficPolicy, WireDestinationRuleSpec } from './render-traffic-policy';
+import { canaryOf, gatewayName, gatewayPort, matchRouteName, stickyCookie, stickyVersions } from './route-parts';
 import { MatchType, RoutingOptions } from './routing';
 import { TrafficApi } from './traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic-options';
 import { TrafficPolicy } from './traffic-policy';
 import {
-  gatewayApiDuration, unsupported, validateGateway, validateGatewayApiRouting, validateRouting, validateTrafficPolicy, validateVersions,
+  unsupported, validateGateway, validateGatewayApiRouting, validateRouting, validateTrafficPolicy, validateVersions,
 } from './validate-traffic';
 import * as gwapi from '../../imports/gateway.networking.k8s.io';
 import * as istio from '../../imports/networking.istio.io';
-import { check, isDns1035Label, isDns1123Label, isIntegerIn, isNonBlank, RULE_DNS1035_LABEL, RULE_DNS1123_LABEL } from '../validation';
+import { check, checkPort, isDns1035Label, isDns1123Label, isNonBlank, RULE_DNS1035_LABEL, RULE_DNS1123_LABEL } from '../validation';
 
 /**
  * Inputs of the Gateway API traffic layer: the same as {@link IstioTrafficProps}, plus the Services it routes
@@ -111,7 +113,7 @@ export class GatewayApiTraffic extends Construct {
     check(isDns1123Label(props.name), 'name', props.name, RULE_DNS1123_LABEL);
     check(isDns1123Label(props.namespace), 'namespace', props.namespace, RULE_DNS1123_LABEL);
     check(isDns1035Label(props.serviceName), 'serviceName', props.serviceName, RULE_DNS1035_LABEL);
-    check(isIntegerIn(props.port, 1, 65535), 'port', props.port, 'must be an integer from 1 to 65535');
+    checkPort(props.port, 'port');
     validateVersions(props.versions);
     for (const v of props.versions) {
       const service = props.versionServices[v.version];
@@ -142,14 +144,14 @@ export class GatewayApiTraffic extends Construct {
 
     if (props.gateway) {
       const existing = props.gateway.existingGateway;
-      const gatewayName = existing?.name ?? props.gateway.name ?? `${props.name}-gateway`;
+      const boundGateway = gatewayName(props.name, props.gateway);
       const hosts = props.gateway.hosts;
       const anyHost = hosts.includes('*');
       if (!existing) {
-        const port = props.gateway.port ?? 80;
+        const port = gatewayPort(props.gateway);
         this.gateway = new ApiObject(this, 'Gateway', {
           ...gwapi.Gateway.GVK,
-          metadata: { name: gatewayName, namespace },
+          metadata: { name: boundGateway, namespace },
           spec: {
             gatewayClassName: props.gateway.gatewayClassName ?? 'istio',
             // A listener per host; Gateway API writes "any host" as a listener without hostname.
@@ -169,7 +171,7 @@ export class GatewayApiTraffic extends Construct {
           parentRefs: [{
             group: 'gateway.networking.k8s.io',
             kind: 'Gateway',
-            name: gatewayName,
+            name: boundGateway,
             namespace: existing?.namespace,
             sectionName: existing?.sectionName,
           }],
@@ -213,14 +215,14 @@ function mergePolicies(hostWide?: TrafficPolicy, own?: TrafficPolicy): TrafficPo
 function renderRules(
   versions: TrafficVersion[], services: { [version: string]: string }, port: number, routing: RoutingOptions,
 ): gwapi.HttpRouteSpecRules[] {
-  const canary = versions[versions.length - 1].version;
+  const canary = canaryOf(versions);
   const backend = (version: string) => ({ name: services[version], port });
   const timeouts = routing.timeout && { request: gatewayApiDuration(routing.timeout) };
 
   const rules: gwapi.HttpRouteSpecRules[] = [];
   (routing.matchRoutes ?? []).forEach((m, i) => {
     rules.push({
-      name: m.name ?? `match-${i}`,
+      name: matchRouteName(m, i),
       matches: [{
         headers: m.matches.map(c => ({
           type: c.type === MatchType.REGEX
@@ -237,8 +239,7 @@ function renderRules(
 
   const sticky = routing.stickySession;
   if (sticky) {
-    // Only versions that still get traffic: a rollback to weight 0 must not be held back by old cookies.
-    for (const v of versions.filter(x => x.weight > 0)) {
+    for (const v of stickyVersions(versions)) {
       rules.push({
         name: `sticky-${v.version}`,
         matches: [{
@@ -254,7 +255,6 @@ function renderRules(
     }
   }
 
-  const maxAge = (sticky?.maxAge ?? Duration.days(1)).toSeconds();
   const mirror = routing.mirror;
   rules.push({
     name: 'weighted',
@@ -264,7 +264,7 @@ function renderRules(
       filters: sticky && [{
         type: gwapi.HttpRouteSpecRulesBackendRefsFiltersType.RESPONSE_HEADER_MODIFIER,
         responseHeaderModifier: {
-          add: [{ name: 'Set-Cookie', value: `${sticky.cookieName}=${v.version}; Max-Age=${maxAge}; Path=/` }],
+          add: [{ name: 'Set-Cookie', value: stickyCookie(sticky, v.version) }],
         },
       }],
     })),

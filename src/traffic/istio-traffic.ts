@@ -1,12 +1,14 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { cookieRegex } from './cookies';
+import { istioDuration } from './durations';
 import { renderTrafficPolicy, WireDestinationRuleSpec } from './render-traffic-policy';
+import { canaryOf, gatewayName, gatewayPort, matchRouteName, stickyCookie, stickyVersions } from './route-parts';
 import { RoutingOptions } from './routing';
 import { TrafficApi } from './traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic-options';
 import { TrafficPolicy } from './traffic-policy';
-import { istioDuration, validateGateway, validateRouting, validateTrafficPolicy, validateVersions } from './validate-traffic';
+import { validateGateway, validateRouting, validateTrafficPolicy, validateVersions } from './validate-traffic';
 import * as istio from '../../imports/networking.istio.io';
 import { check, isDns1123Label, RULE_DNS1123_LABEL } from '../validation';
 
@@ -116,15 +118,15 @@ export class IstioTraffic extends Construct {
 
     if (props.gateway) {
       const existing = props.gateway.existingGateway;
-      const gatewayName = existing?.name ?? props.gateway.name ?? `${props.name}-gateway`;
+      const boundGateway = gatewayName(props.name, props.gateway);
       if (!existing) {
         this.gateway = new ApiObject(this, 'Gateway', {
           ...istio.Gateway.GVK,
-          metadata: { name: gatewayName, namespace },
+          metadata: { name: boundGateway, namespace },
           spec: {
             selector: props.gateway.selector ?? { istio: 'ingressgateway' },
             servers: [{
-              port: { number: props.gateway.port ?? 80, name: 'http', protocol: 'HTTP' },
+              port: { number: gatewayPort(props.gateway), name: 'http', protocol: 'HTTP' },
               hosts: [...props.gateway.hosts],
             }],
           } satisfies istio.GatewaySpec,
@@ -133,9 +135,12 @@ export class IstioTraffic extends Construct {
       this.ingressVirtualService = new ApiObject(this, 'IngressVirtualService', {
         ...istio.VirtualService.GVK,
         metadata: { name: `${props.name}-ingress`, namespace },
-        spec: { hosts: [...props.gateway.hosts], gateways: [`${existing?.namespace ?? namespace}/${gatewayName}`], http } satisfies istio.VirtualServiceSpec,
+        spec: { hosts: [...props.gateway.hosts], gateways: [`${existing?.namespace ?? namespace}/${boundGateway}`], http } satisfies istio.VirtualServiceSpec,
       });
     }
+
+    // Make-before-break: a VirtualService routing to a subset the DestinationRule does not define yet fails with 503s.
+    for (const route of [this.virtualService, this.ingressVirtualService]) route?.addDependency(this.destinationRule);
   }
 }
 
@@ -144,7 +149,7 @@ export class IstioTraffic extends Construct {
  * then the weighted split.
  */
 function renderHttpRoutes(host: string, versions: TrafficVersion[], routing: RoutingOptions): istio.VirtualServiceSpecHttp[] {
-  const canary = versions[versions.length - 1].version;
+  const canary = canaryOf(versions);
   const destination = (subset: string) => ({ host, subset });
   // Timeouts, retries and faults apply to every route, so a tester's request behaves like everyone else's.
   const common: Partial<istio.VirtualServiceSpecHttp> = {
@@ -171,7 +176,7 @@ function renderHttpRoutes(host: string, versions: TrafficVersion[], routing: Rou
     const headers: { [name: string]: istio.VirtualServiceSpecHttpMatchHeaders } = {};
     for (const condition of m.matches) headers[condition.headerName] = { [condition.type]: condition.value };
     routes.push({
-      name: m.name ?? `match-${i}`,
+      name: matchRouteName(m, i),
       match: [{ headers }],
       route: [{ destination: destination(m.version ?? canary) }],
       ...common,
@@ -180,8 +185,7 @@ function renderHttpRoutes(host: string, versions: TrafficVersion[], routing: Rou
 
   const sticky = routing.stickySession;
   if (sticky) {
-    // Only versions that still get traffic: a rollback to weight 0 must not be held back by old cookies.
-    for (const v of versions.filter(x => x.weight > 0)) {
+    for (const v of stickyVersions(versions)) {
       routes.push({
         name: `sticky-${v.version}`,
         match: [{ headers: { cookie: { regex: cookieRegex(sticky.cookieName, v.version) } } }],
@@ -191,14 +195,13 @@ function renderHttpRoutes(host: string, versions: TrafficVersion[], routing: Rou
     }
   }
 
-  const maxAge = (sticky?.maxAge ?? Duration.days(1)).toSeconds();
   routes.push({
     name: 'weighted',
     route: versions.map(v => ({
       destination: destination(v.version),
       weight: v.weight,
       headers: sticky && {
-        response: { add: { 'set-cookie': `${sticky.cookieName}=${v.version}; Max-Age=${maxAge}; Path=/` } },
+        response: { add: { 'set-cookie': stickyCookie(sticky, v.version) } },
       },
     })),
     mirror: routing.mirror && destination(routing.mirror.version ?? canary),

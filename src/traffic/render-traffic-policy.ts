@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
+import { istioDuration } from './durations';
 import { TrafficPolicy } from './traffic-policy';
-import { istioDuration } from './validate-traffic';
 import * as istio from '../../imports/networking.istio.io';
 
 /**

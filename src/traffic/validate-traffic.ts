@@ -1,10 +1,14 @@
 import { Duration } from 'cdk8s';
 import { isCookieName } from './cookies';
+import { matchRouteName } from './route-parts';
 import { MatchType, RoutingOptions } from './routing';
 import { TrafficApi } from './traffic-api';
 import { CanaryGatewayOptions, TrafficVersion } from './traffic-options';
 import { TrafficPolicy } from './traffic-policy';
-import { check, isDns1123Label, isIntegerIn, isLabelKey, isLabelValue, isNonBlank, RULE_DNS1123_LABEL } from '../validation';
+import {
+  check, checkPort, isDns1123Label, isDns1123Subdomain, isIntegerIn, isLabelKey, isLabelValue, isNonBlank, RULE_DNS1123_LABEL,
+  RULE_DNS1123_SUBDOMAIN,
+} from '../validation';
 
 /**
  * Checks shared by every traffic backend: versions and weights, the gateway, routing and traffic policies.
@@ -35,9 +39,7 @@ export function validateGateway(gateway: CanaryGatewayOptions, api: TrafficApi):
   if (gateway.name !== undefined) {
     check(isDns1123Label(gateway.name), 'gateway.name', gateway.name, RULE_DNS1123_LABEL);
   }
-  if (gateway.port !== undefined) {
-    check(isIntegerIn(gateway.port, 1, 65535), 'gateway.port', gateway.port, 'must be an integer from 1 to 65535');
-  }
+  if (gateway.port !== undefined) checkPort(gateway.port, 'gateway.port');
   if (gateway.selector !== undefined) {
     check(Object.keys(gateway.selector).length > 0, 'gateway.selector', gateway.selector, 'must select the gateway pods by at least one label');
   }
@@ -79,15 +81,8 @@ export function unsupported(api: TrafficApi): string {
   return `is not supported by TrafficApi.${api === TrafficApi.ISTIO ? 'ISTIO' : 'GATEWAY_API'}`;
 }
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const RULE_DNS1123_SUBDOMAIN = 'must be a DNS-1123 subdomain (lowercase letters, digits, \'-\' and \'.\', at most 253 characters)';
-
-function isDns1123Subdomain(s: unknown): boolean {
-  return typeof s === 'string' && s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
-}
-
 /** Gateway API's Hostname: a DNS name with an optional leading wildcard label, and not an IP address. */
-export function isGatewayApiHostname(s: unknown): boolean {
+function isGatewayApiHostname(s: unknown): boolean {
   if (typeof s !== 'string' || s.length > 253) return false;
   const name = s.startsWith('*.') ? s.slice(2) : s;
   return isDns1123Subdomain(name) && !/^[0-9.]+$/.test(name);
@@ -130,7 +125,7 @@ export function validateRouting(routing: RoutingOptions, versions: string[]): vo
     if (route.version !== undefined) {
       check(versions.includes(route.version), `${prop}.version`, route.version, `must be one of the versions (${versions.join(', ')})`);
     }
-    const name = route.name ?? `match-${i}`;
+    const name = matchRouteName(route, i);
     check(isDns1123Label(name) && !RESERVED_ROUTE_NAMES.test(name), `${prop}.name`, name,
       `${RULE_DNS1123_LABEL}, other than 'weighted' and 'sticky-*'`);
     check(!names.has(name), `${prop}.name`, name, 'must differ from the names of the other match routes');
@@ -200,24 +195,4 @@ export function validateTrafficPolicy(policy: TrafficPolicy, prop: string): void
 function checkDuration(d: Duration, prop: string): void {
   const ms = d.toMilliseconds();
   check(Number.isInteger(ms) && ms >= 1, prop, `${ms}ms`, 'must be a duration of at least 1ms, in whole milliseconds');
-}
-
-/** A Duration as the protobuf JSON string Istio reads: seconds with an `s` suffix, e.g. `0.5s`. */
-export function istioDuration(d: Duration): string {
-  return `${d.toMilliseconds() / 1000}s`;
-}
-
-/**
- * A Duration as a Gateway API duration (GEP-2257): hours, minutes, seconds and milliseconds, each at most five
- * digits and zero units left out, e.g. `5s`, `500ms` or `1m30s`.
- */
-export function gatewayApiDuration(d: Duration): string {
-  let ms = d.toMilliseconds();
-  const parts: string[] = [];
-  for (const [unit, size] of [['h', 3600000], ['m', 60000], ['s', 1000], ['ms', 1]] as const) {
-    const n = Math.floor(ms / size);
-    ms -= n * size;
-    if (n > 0) parts.push(`${n}${unit}`);
-  }
-  return parts.length ? parts.join('') : '0s';
 }

@@ -2,14 +2,8 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CanaryVersion } from './canary-version';
 import { ContainerResources } from './container-options';
-import { DeploymentStrategy } from './deployment-strategy';
 import { AutoscalingOptions, PodDisruptionBudgetOptions } from './production-options';
 import { check, isIntegerIn } from '../validation';
-
-/** The Deployment update strategy by default: never fewer ready pods than asked for. */
-export function defaultDeploymentStrategy(): DeploymentStrategy {
-  return DeploymentStrategy.rollingUpdate();
-}
 
 /** Default grace period: Kubernetes' 30 seconds, after the preStop pause when there is one. */
 export function defaultTerminationGracePeriod(preStopPause?: Duration): Duration {
@@ -20,7 +14,7 @@ export function defaultTerminationGracePeriod(preStopPause?: Duration): Duration
  * Pods of each version when `proportionalReplicas` is given: the total split by weight, rounded, at least one pod
  * for a version with traffic and none for a version without.
  */
-export function proportionalReplicas(total: number, weight: number): number {
+function proportionalReplicas(total: number, weight: number): number {
   if (weight <= 0) return 0;
   return Math.max(1, Math.round(total * weight / 100));
 }
@@ -68,10 +62,10 @@ function wholeSeconds(d: Duration): number | undefined {
  * Validates the production settings; `fixedReplicas` are the replicas of the versions that are not autoscaled, by
  * version, for the rules that compare against them.
  */
-export function validateProductionSettings(s: ProductionSettings, fixedReplicas: Array<[string, number]>): void {
+function validateProductionSettings(s: ProductionSettings, fixedReplicas: Array<[string, number]>): void {
   const a = s.autoscaling;
-  if (a) {
-    const min = a.minReplicas ?? 1;
+  const min = a ? a.minReplicas ?? 1 : undefined;
+  if (a && min !== undefined) {
     check(isIntegerIn(min, 1, Number.MAX_SAFE_INTEGER), 'autoscaling.minReplicas', a.minReplicas, 'must be an integer of at least 1');
     check(isIntegerIn(a.maxReplicas, 1, Number.MAX_SAFE_INTEGER), 'autoscaling.maxReplicas', a.maxReplicas, 'must be an integer of at least 1');
     check(a.maxReplicas >= min, 'autoscaling.maxReplicas', a.maxReplicas, `must be at least 'autoscaling.minReplicas' (${min})`);
@@ -96,10 +90,9 @@ export function validateProductionSettings(s: ProductionSettings, fixedReplicas:
     }
     if (pdb.minAvailable !== undefined) {
       check(isIntegerIn(pdb.minAvailable, 1, Number.MAX_SAFE_INTEGER), 'podDisruptionBudget.minAvailable', pdb.minAvailable, 'must be an integer of at least 1');
-      const floor = s.autoscaling ? s.autoscaling.minReplicas ?? 1 : undefined;
-      if (floor !== undefined) {
-        check(pdb.minAvailable < floor, 'podDisruptionBudget.minAvailable', pdb.minAvailable,
-          `must be below 'autoscaling.minReplicas' (${floor}), else a version at its minimum blocks every node drain`);
+      if (min !== undefined) {
+        check(pdb.minAvailable < min, 'podDisruptionBudget.minAvailable', pdb.minAvailable,
+          `must be below 'autoscaling.minReplicas' (${min}), else a version at its minimum blocks every node drain`);
       }
       for (const [version, replicas] of fixedReplicas) {
         if (replicas === 0) continue;

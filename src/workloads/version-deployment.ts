@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ContainerResources, ContainerSecurityOptions, Cpu, ImagePullPolicy, PodSecurityOptions } from './container-options';
 import { DeploymentStrategy, PercentOrAbsolute } from './deployment-strategy';
 import { Probe } from './probe';
-import { check, isIntegerIn } from '../validation';
+import { check, checkPort, isIntegerIn } from '../validation';
 
 /**
  * Requests small enough for a canary of one replica to schedule anywhere. No CPU limit: CFS throttling adds
@@ -211,7 +211,7 @@ function validateProbe(p: Probe, prop: string): void {
   const o = p._options;
   if (p._handler === 'httpGet') check(typeof p._path === 'string' && p._path.startsWith('/'), `${prop}.path`, p._path, 'must start with \'/\'');
   if (p._handler === 'exec') check((p._command ?? []).length > 0, `${prop}.command`, p._command, 'must not be empty');
-  if (p._port !== undefined) check(isIntegerIn(p._port, 1, 65535), `${prop}.port`, p._port, 'must be an integer from 1 to 65535');
+  if (p._port !== undefined) checkPort(p._port, `${prop}.port`);
   for (const [name, n] of [['failureThreshold', o.failureThreshold], ['successThreshold', o.successThreshold]] as Array<[string, number | undefined]>) {
     if (n !== undefined) check(isIntegerIn(n, 1, Number.MAX_SAFE_INTEGER), `${prop}.${name}`, n, 'must be an integer of at least 1');
   }

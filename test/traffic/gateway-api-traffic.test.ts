@@ -3,7 +3,7 @@ import { gatewayApiChart } from '../../examples/gateway-api';
 import {
   GatewayApiTraffic, GatewayApiTrafficProps, IstioCanaryProps, LoadBalancerAlgorithm, MatchType, RequestMatch, SidecarInjection, TlsMode, TrafficApi,
 } from '../../src';
-import { gatewayApiDuration } from '../../src/traffic/validate-traffic';
+import { gatewayApiDuration } from '../../src/traffic/durations';
 import { coherenceViolations } from '../support/coherence';
 import { baseProps, synthCanary } from '../support/fixtures';
 import { Manifest, one, ofKind } from '../support/manifests';
@@ -301,6 +301,7 @@ describe('traffic policies with TrafficApi.GATEWAY_API', () => {
   test('apply only to the versions that have one', () => {
     const { manifests: one_ } = synthGatewayApi({ stable: { version: 'v1', image: 'harbor.example.com/library/version-test:v1', trafficPolicy: { tls: TlsMode.DISABLE } } });
     expect(ofKind(one_, 'DestinationRule').map(d => d.metadata.name)).toEqual(['canary-v1']);
+    expect(ofKind(one_, 'DestinationRule')[0].spec.trafficPolicy).toEqual({ tls: { mode: 'DISABLE' } });
   });
 
   test('name the version Service hosts in the cluster domain', () => {

@@ -47,6 +47,14 @@ describe('IstioTraffic', () => {
     expect(traffic.gateway).toBeUndefined();
   });
 
+  test('on its own, makes both VirtualServices wait for the DestinationRule (make-before-break)', () => {
+    // GIVEN the traffic layer without IstioCanary around it
+    const { traffic } = synthTraffic({ gateway: { hosts: ['*'] } });
+    // THEN a route never reaches the cluster before the subsets it names
+    expect(traffic.virtualService.node.dependencies).toContain(traffic.destinationRule);
+    expect(traffic.ingressVirtualService!.node.dependencies).toContain(traffic.destinationRule);
+  });
+
   test('binds the ingress VirtualService to the named gateway in its namespace', () => {
     const { manifests } = synthTraffic({ gateway: { hosts: ['*'], name: 'edge' } });
     expect(one(manifests, 'VirtualService', 'shop-ingress').spec.gateways).toEqual(['default/edge']);

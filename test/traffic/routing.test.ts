@@ -61,6 +61,21 @@ describe('mirroring, timeouts, retries and faults', () => {
     await validateAgainstUpstreamSchemas(manifests);
   });
 
+  test('a regex header match and a mirror to another version reach the VirtualService', async () => {
+    // GIVEN a regex match route and copies sent to the stable version
+    const { manifests } = synthCanary(baseProps({
+      routing: {
+        matchRoutes: [{ matches: [RequestMatch.header('x-tenant', 'beta-.*', MatchType.REGEX)] }],
+        mirror: { percentage: 5, version: 'v1' },
+      },
+    }));
+    const [match, weighted] = routesOf(manifests);
+    expect(match.match).toEqual([{ headers: { 'x-tenant': { regex: 'beta-.*' } } }]);
+    expect(weighted.mirror).toEqual({ host: HOST, subset: 'v1' });
+    expect(weighted.mirrorPercentage).toEqual({ value: 5 });
+    await validateAgainstUpstreamSchemas(manifests);
+  });
+
   test('timeout and retries apply to every route', async () => {
     const { manifests } = synthCanary(baseProps({
       routing: {

@@ -66,6 +66,21 @@ describe('resources, security contexts and pull policy', () => {
     expect(podSpec(manifests).securityContext).toEqual({ runAsNonRoot: false, fsGroup: 2000, runAsGroup: 3000, fsGroupChangePolicy: 'Always' });
   });
 
+  test('every security setting given reaches the manifest', () => {
+    const { manifests } = synthCanary(baseProps({
+      securityContext: {
+        ensureNonRoot: true, readOnlyRootFilesystem: true, privileged: true, allowPrivilegeEscalation: true, user: 1000, group: 1001,
+      },
+      podSecurityContext: { ensureNonRoot: true, user: 2000, group: 2001, fsGroup: 2002 },
+    }));
+    expect(container(manifests).securityContext).toEqual({
+      runAsNonRoot: true, readOnlyRootFilesystem: true, privileged: true, allowPrivilegeEscalation: true, runAsUser: 1000, runAsGroup: 1001,
+    });
+    expect(podSpec(manifests, 'canary-v2').securityContext).toEqual({
+      runAsNonRoot: true, runAsUser: 2000, runAsGroup: 2001, fsGroup: 2002, fsGroupChangePolicy: 'Always',
+    });
+  });
+
   test('the pull policy applies to every version', () => {
     const { manifests } = synthCanary(baseProps({ imagePullPolicy: ImagePullPolicy.NEVER }));
     expect(['canary-v1', 'canary-v2'].map(n => container(manifests, n).imagePullPolicy)).toEqual(['Never', 'Never']);
@@ -105,11 +120,18 @@ describe('bad workload settings are refused with the property, the value and the
     ['memory in kibibytes', { resources: { memory: { request: Size.kibibytes(1536) } } }, '\'resources.memory.request\' must be a positive whole number of mebibytes, got "1.5Mi"'],
     ['memory limit below request', { resources: { memory: { request: Size.mebibytes(512), limit: Size.mebibytes(256) } } }, '\'resources.memory.limit\' must be at least \'resources.memory.request\' (512Mi), got "256Mi"'],
     ['negative user', { securityContext: { user: -1 } }, '\'securityContext.user\' must be a whole number from 0 to 2147483647, got -1'],
+    ['fractional group', { securityContext: { group: 0.5 } }, '\'securityContext.group\' must be a whole number from 0 to 2147483647, got 0.5'],
+    ['pod user too large', { podSecurityContext: { user: 2 ** 31 } }, '\'podSecurityContext.user\' must be a whole number from 0 to 2147483647, got 2147483648'],
+    ['negative pod group', { podSecurityContext: { group: -5 } }, '\'podSecurityContext.group\' must be a whole number from 0 to 2147483647, got -5'],
     ['fractional fsGroup', { podSecurityContext: { fsGroup: 1.5 } }, '\'podSecurityContext.fsGroup\' must be a whole number from 0 to 2147483647, got 1.5'],
     ['relative probe path', { readiness: Probe.httpGet('healthz') }, '\'readiness.path\' must start with \'/\', got "healthz"'],
     ['empty probe command', { liveness: Probe.command([]) }, '\'liveness.command\' must not be empty, got []'],
     ['probe port 0', { readiness: Probe.tcpSocket({ port: 0 }) }, '\'readiness.port\' must be an integer from 1 to 65535, got 0'],
     ['failure threshold 0', { readiness: Probe.tcpSocket({ failureThreshold: 0 }) }, '\'readiness.failureThreshold\' must be an integer of at least 1, got 0'],
+    ['success threshold 0', { readiness: Probe.tcpSocket({ successThreshold: 0 }) }, '\'readiness.successThreshold\' must be an integer of at least 1, got 0'],
+    ['fractional initial delay', { liveness: Probe.tcpSocket({ initialDelay: Duration.millis(500) }) }, '\'liveness.initialDelay\' must be a whole number of seconds, at least 0, got "500 millis"'],
+    ['zero timeout', { readiness: Probe.httpGet('/ready', { timeout: Duration.seconds(0) }) }, '\'readiness.timeout\' must be a whole number of seconds, at least 1, got'],
+    ['fractional memory limit', { resources: { memory: { limit: Size.kibibytes(512) } } }, '\'resources.memory.limit\' must be a positive whole number of mebibytes, got "0.5Mi"'],
     ['fractional period', { readiness: Probe.tcpSocket({ period: Duration.millis(1500) }) }, '\'readiness.period\' must be a whole number of seconds, at least 1, got "1 second 500 millis"'],
     ['liveness success threshold 2', { liveness: Probe.httpGet('/live', { successThreshold: 2 }) }, '\'liveness.successThreshold\' must be 1: Kubernetes requires it of liveness probes, got 2'],
     ['both budgets 0', { deploymentStrategy: DeploymentStrategy.rollingUpdate({ maxSurge: PercentOrAbsolute.percent(0) }) }, '\'deploymentStrategy\' must let a rolling update either add or remove a pod: maxSurge and maxUnavailable cannot both be 0'],
